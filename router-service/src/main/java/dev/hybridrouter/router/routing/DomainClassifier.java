@@ -1,0 +1,27 @@
+package dev.hybridrouter.router.routing;
+
+import dev.langchain4j.data.message.ChatMessage;
+import java.util.List;
+import java.util.Map;
+
+/** Scores a conversation against each domain of a policy. Runs in process: never calls a remote model. */
+public interface DomainClassifier {
+
+    /**
+     * Scores the conversation. System messages never steer the result.
+     *
+     * @return confidence in [0,1] per domain name, and whether the conversation is out of every domain's scope
+     */
+    Classification classify(List<ChatMessage> conversation);
+
+    /**
+     * @param scores calibrated confidence per domain name
+     * @param outOfScope true when the conversation looks unlike every domain
+     */
+    record Classification(Map<String, Double> scores, boolean outOfScope) {
+
+        public Classification {
+            scores = Map.copyOf(scores);
+        }
+    }
+}
