@@ -85,7 +85,8 @@ public final class PolicyLoader {
                             duration(m.path("timeout"))));
         });
 
-        var escalation = new Policy.Escalation(root.path("escalation").path("large-model").asString(null));
+        var escalation = new Policy.Escalation(
+                root.path("escalation").path("large-model").asString(null));
         for (Policy.Domain domain : domains) {
             if (!specialists.containsKey(domain.specialist())) {
                 throw new PolicyException(file + ": domain '" + domain.name() + "' names unknown specialist '"
@@ -104,6 +105,8 @@ public final class PolicyLoader {
     }
 
     private static Duration duration(JsonNode node) {
-        return node.isMissingNode() ? DEFAULT_TIMEOUT : Duration.parse("PT" + node.asString().toUpperCase());
+        return node.isMissingNode()
+                ? DEFAULT_TIMEOUT
+                : Duration.parse("PT" + node.asString().toUpperCase());
     }
 }
