@@ -27,13 +27,19 @@ public final class PolicyLoader {
 
     /** Loads one policy file. */
     public static Policy load(Path file) {
-        JsonNode root;
         try {
-            root = YAML.readTree(Files.readString(file));
+            return parse(file.toString(), Files.readString(file));
         } catch (IOException e) {
             throw new PolicyException(file + ": " + e.getMessage());
         }
-        String fileName = file.getFileName().toString();
+    }
+
+    /** Parses policy text; {@code source} names it in errors and gives the default policy name. */
+    public static Policy parse(String source, String yaml) {
+        JsonNode root = YAML.readTree(yaml);
+        String file = source;
+        String fileName =
+                Path.of(source.replaceFirst("^classpath:", "")).getFileName().toString();
         String name = root.path("name").asString(fileName.replaceFirst("\\.ya?ml$", ""));
         JsonNode classifierNode = root.path("classifier");
         var classifier = new Policy.Classifier(

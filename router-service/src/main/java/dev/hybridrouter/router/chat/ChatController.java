@@ -1,0 +1,202 @@
+package dev.hybridrouter.router.chat;
+
+import dev.hybridrouter.router.chat.internal.ChatCompletion;
+import dev.hybridrouter.router.chat.internal.ChatCompletionChunk;
+import dev.hybridrouter.router.chat.internal.ChatCompletionChunk.Delta;
+import dev.hybridrouter.router.chat.internal.ChatCompletionRequest;
+import dev.hybridrouter.router.chat.internal.ModelList;
+import dev.hybridrouter.router.chat.internal.Usage;
+import dev.hybridrouter.router.error.ApiException;
+import dev.hybridrouter.router.policy.ActivePolicy;
+import dev.hybridrouter.router.policy.PolicyRegistry;
+import dev.hybridrouter.router.routing.RoutingDecision;
+import dev.hybridrouter.router.upstream.Upstream;
+import dev.hybridrouter.router.upstream.UpstreamCalls;
+import dev.hybridrouter.router.upstream.UpstreamCalls.StreamEvent;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import jakarta.validation.Valid;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The OpenAI-compatible endpoint. Each request takes the policy in force once, is routed off the event
+ * loop, and is answered by the model the decision names. Routing headers are set before the answer, so
+ * an error response carries them too.
+ */
+@RestController
+class ChatController {
+
+    static final String ROUTE = "x-router-route";
+    static final String TARGET = "x-router-target";
+    static final String CONFIDENCE = "x-router-confidence";
+    static final String ESCALATED = "x-router-escalated";
+
+    private final PolicyRegistry policies;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    ChatController(PolicyRegistry policies, JsonMapper json, Clock clock) {
+        this.policies = policies;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<?>> chatCompletions(
+            @Valid @RequestBody ChatCompletionRequest body, ServerHttpResponse response) {
+        ActivePolicy policy = policies.active();
+        List<ChatMessage> conversation = OpenAiMessages.conversation(body.messages());
+        return Mono.fromCallable(() -> policy.router().route(body.model(), conversation))
+                .subscribeOn(Schedulers.parallel())
+                .flatMap(decision -> {
+                    routingHeaders(response.getHeaders(), decision);
+                    Upstream upstream = policy.upstream(decision.target());
+                    ChatRequest request = OpenAiMessages.chatRequest(body, conversation);
+                    return body.streaming()
+                            ? Mono.just(stream(upstream, request, body.includeUsage()))
+                            : complete(upstream, request);
+                });
+    }
+
+    @GetMapping("/v1/models")
+    ModelList models() {
+        var policy = policies.active().policy();
+        long created = clock.instant().getEpochSecond();
+        Map<String, ModelList.Model> models = new LinkedHashMap<>();
+        policies.autoModels().forEach(id -> models.put(id, new ModelList.Model(id, created, "hybrid-router")));
+        policy.domains()
+                .forEach(d ->
+                        models.putIfAbsent(d.name(), new ModelList.Model(d.name(), created, "hybrid-router:domain")));
+        policy.specialists().keySet().stream()
+                .sorted()
+                .forEach(name ->
+                        models.putIfAbsent(name, new ModelList.Model(name, created, "hybrid-router:specialist")));
+        policy.largeModels().keySet().stream()
+                .sorted()
+                .forEach(name ->
+                        models.putIfAbsent(name, new ModelList.Model(name, created, "hybrid-router:large-model")));
+        return new ModelList(new ArrayList<>(models.values()));
+    }
+
+    private Mono<ResponseEntity<?>> complete(Upstream upstream, ChatRequest request) {
+        String id = completionId();
+        long created = clock.instant().getEpochSecond();
+        return UpstreamCalls.complete(upstream, request).map(answer -> ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new ChatCompletion(
+                        id,
+                        created,
+                        upstream.target().name(),
+                        answer.aiMessage().text(),
+                        finishReason(answer.finishReason()),
+                        usage(answer.tokenUsage()))));
+    }
+
+    /**
+     * An SSE stream of chunks ending in {@code [DONE]}. The first chunk goes out with the first token, so
+     * an upstream that fails before answering gets a plain error response with the right status; after
+     * that, a failure ends the stream with an {@code error} event.
+     */
+    private ResponseEntity<Flux<ServerSentEvent<String>>> stream(
+            Upstream upstream, ChatRequest request, boolean includeUsage) {
+        String id = completionId();
+        long created = clock.instant().getEpochSecond();
+        String model = upstream.target().name();
+        AtomicBoolean started = new AtomicBoolean();
+        Flux<ServerSentEvent<String>> events = UpstreamCalls.stream(upstream, request)
+                .concatMapIterable(event -> {
+                    List<ChatCompletionChunk> chunks = new ArrayList<>(3);
+                    String role = started.compareAndSet(false, true) ? "assistant" : null;
+                    if (event instanceof StreamEvent.Token token) {
+                        chunks.add(ChatCompletionChunk.delta(id, created, model, new Delta(role, token.text()), null));
+                    } else if (event instanceof StreamEvent.Completed completed) {
+                        ChatResponse answer = completed.response();
+                        if (role != null) {
+                            chunks.add(ChatCompletionChunk.delta(id, created, model, new Delta(role, ""), null));
+                        }
+                        chunks.add(ChatCompletionChunk.delta(
+                                id, created, model, new Delta(null, null), finishReason(answer.finishReason())));
+                        if (includeUsage) {
+                            chunks.add(ChatCompletionChunk.usage(id, created, model, usage(answer.tokenUsage())));
+                        }
+                    }
+                    return chunks;
+                })
+                .map(chunk ->
+                        ServerSentEvent.builder(json.writeValueAsString(chunk)).build())
+                .concatWith(Mono.just(ServerSentEvent.builder("[DONE]").build()))
+                .onErrorResume(failure -> started.get() ? Mono.just(errorEvent(failure)) : Mono.error(failure));
+        return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(events);
+    }
+
+    private ServerSentEvent<String> errorEvent(Throwable failure) {
+        ApiException error = failure instanceof ApiException api
+                ? api
+                : new ApiException(
+                        org.springframework.http.HttpStatus.BAD_GATEWAY,
+                        "server_error",
+                        "stream_failed",
+                        null,
+                        "The answer stream failed: " + failure.getMessage());
+        return ServerSentEvent.builder(json.writeValueAsString(error.body()))
+                .event("error")
+                .build();
+    }
+
+    private static void routingHeaders(HttpHeaders headers, RoutingDecision decision) {
+        headers.set(ROUTE, decision.route());
+        headers.set(TARGET, decision.target().toString());
+        headers.set(CONFIDENCE, String.format(Locale.ROOT, "%.4f", decision.confidence()));
+        headers.set(ESCALATED, Boolean.toString(decision.escalate()));
+    }
+
+    private static String completionId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static String finishReason(FinishReason reason) {
+        if (reason == null) {
+            return "stop";
+        }
+        return switch (reason) {
+            case LENGTH -> "length";
+            case TOOL_EXECUTION -> "tool_calls";
+            case CONTENT_FILTER -> "content_filter";
+            default -> "stop";
+        };
+    }
+
+    private static Usage usage(TokenUsage usage) {
+        if (usage == null) {
+            return Usage.of(0, 0);
+        }
+        return Usage.of(zeroIfNull(usage.inputTokenCount()), zeroIfNull(usage.outputTokenCount()));
+    }
+
+    private static int zeroIfNull(Integer count) {
+        return count == null ? 0 : count;
+    }
+}

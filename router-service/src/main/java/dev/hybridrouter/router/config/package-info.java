@@ -1,0 +1,2 @@
+/** Spring wiring: beans and web settings. */
+package dev.hybridrouter.router.config;

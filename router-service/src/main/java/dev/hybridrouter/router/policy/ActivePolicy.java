@@ -1,0 +1,139 @@
+package dev.hybridrouter.router.policy;
+
+import dev.hybridrouter.gateway.LargeModel;
+import dev.hybridrouter.gateway.LargeModelSettings;
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.error.ApiException;
+import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.routing.Router;
+import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import dev.hybridrouter.router.upstream.Upstream;
+import dev.hybridrouter.specialists.Specialist;
+import dev.hybridrouter.specialists.SpecialistSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.springframework.http.HttpStatus;
+
+/**
+ * One policy compiled for serving: its router and a client for every model it names. Immutable; a
+ * request takes one snapshot and uses it throughout.
+ *
+ * @param router decides where each request goes
+ * @param upstreams the models that can be called, by {@link Target#toString()}
+ * @param unavailable why a model the policy names cannot be called (e.g. its API key is not set), by target
+ */
+public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<String, String> unavailable) {
+
+    public ActivePolicy {
+        upstreams = Map.copyOf(upstreams);
+        unavailable = Map.copyOf(unavailable);
+    }
+
+    public Policy policy() {
+        return router.policy();
+    }
+
+    /**
+     * The model to call for a target.
+     *
+     * @throws ApiException 503 naming what is missing, when the model cannot be called
+     */
+    public Upstream upstream(Target target) {
+        Upstream upstream = upstreams.get(target.toString());
+        if (upstream == null) {
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "server_error",
+                    "upstream_not_configured",
+                    null,
+                    unavailable.getOrDefault(target.toString(), target + " is not configured"));
+        }
+        return upstream;
+    }
+
+    /**
+     * Compiles a policy. Building clients opens no connection, so an unreachable model does not stop a
+     * policy from loading; a missing API key makes that one model unavailable, with the reason.
+     *
+     * @param env reads environment variables (API keys)
+     */
+    public static ActivePolicy compile(
+            Policy policy, DomainClassifier classifier, Set<String> autoModels, UnaryOperator<String> env) {
+        Map<String, Upstream> upstreams = new LinkedHashMap<>();
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        policy.specialists().forEach((name, spec) -> {
+            Target target = Target.specialist(name);
+            try {
+                String apiKey = spec.apiKeyEnv() == null ? null : apiKey(target, spec.apiKeyEnv(), null, env);
+                var settings = new SpecialistSettings(
+                        name,
+                        SpecialistSettings.Provider.valueOf(spec.provider().name()),
+                        spec.baseUrl(),
+                        spec.model(),
+                        apiKey,
+                        spec.systemPrompt(),
+                        spec.fewShot().stream()
+                                .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
+                                .toList(),
+                        spec.timeout());
+                upstreams.put(
+                        target.toString(),
+                        Upstream.of(Specialist.create(settings, Upstream.httpClient()), spec.baseUrl()));
+            } catch (MissingApiKeyException e) {
+                unavailable.put(target.toString(), e.getMessage());
+            }
+        });
+        policy.largeModels().forEach((name, spec) -> {
+            Target target = Target.large(name);
+            try {
+                var settings = new LargeModelSettings(
+                        name,
+                        LargeModelSettings.Provider.valueOf(spec.provider().name()),
+                        spec.model(),
+                        spec.baseUrl(),
+                        apiKey(target, spec.apiKeyEnv(), spec.apiKeyFile(), env),
+                        spec.timeout());
+                String provider = spec.provider()
+                        .name()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .replace('_', '-');
+                upstreams.put(
+                        target.toString(), Upstream.of(LargeModel.create(settings, Upstream.httpClient()), provider));
+            } catch (MissingApiKeyException e) {
+                unavailable.put(target.toString(), e.getMessage());
+            }
+        });
+        return new ActivePolicy(new Router(policy, classifier, autoModels), upstreams, unavailable);
+    }
+
+    private static String apiKey(Target target, String envName, String file, UnaryOperator<String> env) {
+        if (envName != null) {
+            String key = env.apply(envName);
+            if (key == null || key.isBlank()) {
+                throw new MissingApiKeyException(
+                        target + " cannot be called: environment variable " + envName + " (its API key) is not set");
+            }
+            return key.trim();
+        }
+        if (file != null) {
+            try {
+                return Files.readString(Path.of(file)).trim();
+            } catch (IOException e) {
+                throw new MissingApiKeyException(target + " cannot be called: its API key file " + file
+                        + " cannot be read (" + e.getMessage() + ")");
+            }
+        }
+        throw new MissingApiKeyException(target + " cannot be called: the policy gives no api-key-env or api-key-file");
+    }
+
+    private static final class MissingApiKeyException extends RuntimeException {
+        MissingApiKeyException(String message) {
+            super(message);
+        }
+    }
+}

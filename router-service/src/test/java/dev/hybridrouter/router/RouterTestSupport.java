@@ -1,0 +1,158 @@
+package dev.hybridrouter.router;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.routing.DomainClassifier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The running router in front of fake upstreams: one WireMock server per kind of API (an
+ * OpenAI-compatible local server, Ollama, OpenAI, Anthropic), on dynamic ports, started once per JVM so
+ * every test class shares one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@Import(RouterTestSupport.Classifiers.class)
+public abstract class RouterTestSupport {
+
+    protected static final WireMockServer LOCAL = started();
+    protected static final WireMockServer OLLAMA = started();
+    protected static final WireMockServer OPENAI = started();
+    protected static final WireMockServer ANTHROPIC = started();
+    protected static final String OPENAI_KEY = "sk-test-openai";
+    protected static final String ANTHROPIC_KEY = "sk-ant-test";
+
+    private static final Path POLICY = writePolicy();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected WebTestClient web;
+
+    @DynamicPropertySource
+    static void routerProperties(DynamicPropertyRegistry registry) {
+        registry.add("router.policies.location", POLICY::toString);
+        registry.add("router.auto-models", () -> "auto,gpt-4o-mini");
+        registry.add("router.max-request-size", () -> "64KB");
+    }
+
+    @BeforeEach
+    void resetFakes() {
+        for (WireMockServer server : new WireMockServer[] {LOCAL, OLLAMA, OPENAI, ANTHROPIC}) {
+            server.resetAll();
+        }
+        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    protected String baseUrl() {
+        return "http://localhost:" + port + "/v1";
+    }
+
+    private static WireMockServer started() {
+        WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+        return server;
+    }
+
+    private static Path writePolicy() {
+        try {
+            Path dir = Files.createTempDirectory("router-test");
+            Path openAiKey = Files.writeString(dir.resolve("openai.key"), OPENAI_KEY + "\n");
+            Path anthropicKey = Files.writeString(dir.resolve("anthropic.key"), ANTHROPIC_KEY);
+            String policy =
+                    """
+                    version: 1
+                    name: test
+                    classifier:
+                      threshold: 0.5
+                    domains:
+                      - name: it-helpdesk
+                        specialist: helpdesk-slm
+                        examples: [I forgot my password, my laptop will not connect to the VPN]
+                      - name: hr
+                        specialist: hr-slm
+                        examples: [how many vacation days do I have left, when is payday]
+                      - name: slow
+                        specialist: slow-slm
+                        examples: [slow]
+                    specialists:
+                      helpdesk-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/v1
+                        model: qwen2.5-1.5b-instruct
+                        system-prompt: You are the IT helpdesk.
+                        few-shot:
+                          - user: printer jammed
+                            assistant: Open tray 2 and remove the paper.
+                      hr-slm:
+                        provider: ollama
+                        base-url: %2$s
+                        model: llama3.2:1b
+                        system-prompt: You are the HR assistant.
+                      slow-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/slow/v1
+                        model: qwen2.5-1.5b-instruct
+                        timeout: 1s
+                    escalation:
+                      large-model: cloud
+                    large-models:
+                      cloud:
+                        provider: openai
+                        base-url: %3$s/v1
+                        model: gpt-4o-mini
+                        api-key-file: %5$s
+                      claude:
+                        provider: anthropic
+                        base-url: %4$s/v1/
+                        model: claude-3-5-haiku-latest
+                        api-key-file: %6$s
+                      keyless:
+                        provider: openai
+                        model: gpt-4o
+                        api-key-env: HYBRID_ROUTER_TEST_UNSET_KEY
+                    """
+                            .formatted(
+                                    LOCAL.baseUrl(),
+                                    OLLAMA.baseUrl(),
+                                    OPENAI.baseUrl(),
+                                    ANTHROPIC.baseUrl(),
+                                    openAiKey,
+                                    anthropicKey);
+            return Files.writeString(dir.resolve("test.yaml"), policy);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Until the embedding classifier lands: every conversation scores 0.9 for the first domain. */
+    @TestConfiguration
+    static class Classifiers {
+        @Bean
+        Function<Policy, DomainClassifier> classifiers() {
+            return policy -> conversation -> new DomainClassifier.Classification(
+                    Map.of(policy.domains().get(0).name(), 0.9), false);
+        }
+    }
+}
