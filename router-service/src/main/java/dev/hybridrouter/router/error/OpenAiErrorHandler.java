@@ -102,7 +102,7 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
         }
         if (Causes.find(failure, DataBufferLimitException.class) != null) {
             return new ApiException(
-                    HttpStatus.PAYLOAD_TOO_LARGE,
+                    HttpStatus.CONTENT_TOO_LARGE,
                     "invalid_request_error",
                     "request_too_large",
                     null,
@@ -143,7 +143,7 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
                     "Invalid value for '" + param + "': "
                             + mismatch.getOriginalMessage().lines().findFirst().orElse(""));
         }
-        if (input.getReason() != null && input.getReason().contains("body is missing")) {
+        if (input.getReason() != null && input.getReason().startsWith("No request body")) {
             return ApiException.invalidRequest(null, "The request body is empty; send a JSON chat completion request");
         }
         return ApiException.invalidRequest(null, Objects.requireNonNullElse(input.getReason(), "Invalid request"));
