@@ -196,6 +196,23 @@ class RouterDeploymentTest {
     }
 
     @Test
+    void should_leave_chart_version_labels_off_pod_templates_when_rendered() {
+        // given pod templates that would change, and restart every pod, with each chart version
+        ChartRender render = chart();
+
+        // when
+        Manifests manifests = render.render();
+
+        // then
+        assertThat(manifests.ofKind("Deployment"))
+                .hasSize(2)
+                .map(d -> ((Deployment) d).getSpec().getTemplate().getMetadata().getLabels())
+                .allSatisfy(
+                        labels -> assertThat(labels).doesNotContainKeys("helm.sh/chart", "app.kubernetes.io/version"));
+        assertThat(router(manifests).getMetadata().getLabels()).containsEntry("helm.sh/chart", "hybrid-router-0.1.0");
+    }
+
+    @Test
     void should_set_structured_logging_and_profiles_when_logging_json_and_profiles_are_set() {
         // given
         ChartRender render = chart().values(
