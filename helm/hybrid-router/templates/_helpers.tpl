@@ -1,0 +1,195 @@
+{{/*
+The chart name, cut to 63 characters (the DNS label limit of Kubernetes names).
+*/}}
+{{- define "hybrid-router.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The release's full name, cut to 63 characters. A release name that already contains the chart name is
+used as is.
+*/}}
+{{- define "hybrid-router.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "hybrid-router.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels every resource of the release carries. Component-specific labels are added by the callers.
+*/}}
+{{- define "hybrid-router.commonLabels" -}}
+helm.sh/chart: {{ include "hybrid-router.chart" . }}
+app.kubernetes.io/name: {{ include "hybrid-router.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: hybrid-router
+{{- end }}
+
+{{/*
+Router labels: common labels plus the router's selector labels.
+*/}}
+{{- define "hybrid-router.labels" -}}
+{{ include "hybrid-router.commonLabels" . }}
+app.kubernetes.io/component: router
+{{- end }}
+
+{{/*
+Router selector labels. They include the component, so that the router's Service and Deployment never
+select the SLM server pods of the same release. Selectors are immutable: never change these.
+*/}}
+{{- define "hybrid-router.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hybrid-router.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: router
+{{- end }}
+
+{{/*
+The router's ServiceAccount name.
+*/}}
+{{- define "hybrid-router.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "hybrid-router.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The router image reference.
+*/}}
+{{- define "hybrid-router.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/*
+Name of the ConfigMap holding the policies: the user's existing one, or the chart's.
+*/}}
+{{- define "hybrid-router.policiesConfigMapName" -}}
+{{- if .Values.policies.existingConfigMap }}
+{{- .Values.policies.existingConfigMap }}
+{{- else }}
+{{- printf "%s-policies" (include "hybrid-router.fullname" . | trunc 54 | trimSuffix "-") }}
+{{- end }}
+{{- end }}
+
+{{/*
+The `data` entries of the policies ConfigMap: each inline policy rendered with `tpl` and checked to be
+a YAML mapping. Also hashed into the router pods' checksum/config annotation.
+*/}}
+{{- define "hybrid-router.policiesData" -}}
+{{- range $file, $content := .Values.policies.files }}
+{{- $rendered := tpl $content $ }}
+{{- $parsed := fromYaml $rendered }}
+{{- if hasKey $parsed "Error" }}
+{{- fail (printf "policies.files.%s is not a valid policy: it must be a YAML mapping (%s)" $file $parsed.Error) }}
+{{- end }}
+{{ $file }}: |
+{{- $rendered | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks on combinations of values that the JSON schema cannot express clearly.
+*/}}
+{{- define "hybrid-router.validateValues" -}}
+{{- if and .Values.existingSecretKeys (not .Values.existingSecret) }}
+{{- fail "existingSecretKeys is set but existingSecret is empty: name the Secret that holds these keys" }}
+{{- end }}
+{{- if and (not .Values.policies.existingConfigMap) (not .Values.policies.files) }}
+{{- fail "no policies: set policies.files (inline policies) or policies.existingConfigMap" }}
+{{- end }}
+{{- if and .Values.podDisruptionBudget.minAvailable .Values.podDisruptionBudget.maxUnavailable }}
+{{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
+{{- end }}
+{{- $names := list }}
+{{- range .Values.slmServers }}
+{{- if has .name $names }}
+{{- fail (printf "slmServers: the name %q is used twice" .name) }}
+{{- end }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- end }}
+
+{{/*
+SLM servers. Each helper takes (dict "server" <slmServers entry> "context" $).
+*/}}
+
+{{/*
+An SLM server's resource name: <fullname>-slm-<name>, cut to 63 characters.
+*/}}
+{{- define "hybrid-router.slmServer.fullname" -}}
+{{- printf "%s-slm-%s" (include "hybrid-router.fullname" .context | trunc 38 | trimSuffix "-") .server.name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+An SLM server's port: Ollama listens on 11434, vLLM on 8000.
+*/}}
+{{- define "hybrid-router.slmServer.port" -}}
+{{- if eq .server.engine "vllm" }}8000{{ else }}11434{{ end }}
+{{- end }}
+
+{{/*
+An SLM server's selector labels.
+*/}}
+{{- define "hybrid-router.slmServer.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hybrid-router.name" .context }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+app.kubernetes.io/component: slm-server
+hybrid-router.dev/slm-server: {{ .server.name }}
+{{- end }}
+
+{{/*
+An SLM server's labels.
+*/}}
+{{- define "hybrid-router.slmServer.labels" -}}
+{{ include "hybrid-router.commonLabels" .context }}
+app.kubernetes.io/component: slm-server
+hybrid-router.dev/slm-server: {{ .server.name }}
+hybrid-router.dev/slm-engine: {{ .server.engine }}
+{{- end }}
+
+{{/*
+The base URL a policy uses to reach an SLM server of this release, by name:
+  {{ include "hybrid-router.slmServerUrl" (dict "name" "general" "context" $) }}
+Ollama: http://<service>:11434 (policy provider `ollama`).
+vLLM:   http://<service>:8000/v1 (policy provider `openai-compatible`).
+Fails the render when no slmServers entry has that name.
+*/}}
+{{- define "hybrid-router.slmServerUrl" -}}
+{{- $found := dict }}
+{{- $names := list }}
+{{- range .context.Values.slmServers }}
+{{- $names = append $names .name }}
+{{- if eq .name $.name }}
+{{- $_ := set $found "server" . }}
+{{- end }}
+{{- end }}
+{{- if not $found.server }}
+{{- fail (printf "hybrid-router.slmServerUrl: no slmServers entry is named %q (defined: %s)" .name (join ", " $names | default "none")) }}
+{{- end }}
+{{- $args := dict "server" $found.server "context" .context }}
+{{- $url := printf "http://%s:%s" (include "hybrid-router.slmServer.fullname" $args) (include "hybrid-router.slmServer.port" $args) }}
+{{- if eq $found.server.engine "vllm" }}
+{{- printf "%s/v1" $url }}
+{{- else }}
+{{- $url }}
+{{- end }}
+{{- end }}
