@@ -1,0 +1,174 @@
+package dev.hybridrouter.router.chat;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.hybridrouter.router.RouterTestSupport;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The router speaking to Ollama and to Anthropic's Messages API, in their own wire formats. */
+class ProvidersIT extends RouterTestSupport {
+
+    private OpenAIClient client;
+
+    @BeforeEach
+    void client() {
+        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl()).apiKey("unused").maxRetries(0).build();
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void should_answer_from_an_ollama_specialist_with_its_system_prompt() {
+        // given
+        OLLAMA.stubFor(post("/api/chat").willReturn(okJson("""
+                {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z",
+                 "message":{"role":"assistant","content":"You have 12 days left."},
+                 "done":true,"done_reason":"stop","prompt_eval_count":21,"eval_count":7}""")));
+
+        // when
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("hr")
+                .addUserMessage("how many vacation days do I have left")
+                .build());
+
+        // then
+        assertThat(completion.choices().get(0).message().content()).hasValue("You have 12 days left.");
+        assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(21);
+        assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(7);
+        OLLAMA.verify(postRequestedFor(urlEqualTo("/api/chat"))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("llama3.2:1b")))
+                .withRequestBody(matchingJsonPath("$.messages[0].role", equalTo("system")))
+                .withRequestBody(matchingJsonPath("$.messages[0].content", equalTo("You are the HR assistant.")))
+                .withRequestBody(matchingJsonPath("$.messages[1].content",
+                        equalTo("how many vacation days do I have left"))));
+    }
+
+    @Test
+    void should_stream_from_an_ollama_specialist_when_the_caller_streams() {
+        // given
+        OLLAMA.stubFor(post("/api/chat").willReturn(aResponse()
+                .withHeader("Content-Type", "application/x-ndjson")
+                .withBody("""
+                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":"Payday"},"done":false}
+                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":" is Friday."},"done":false}
+                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":11,"eval_count":4}
+                        """)));
+
+        // when
+        List<ChatCompletionChunk> chunks = stream("hr");
+
+        // then
+        assertThat(content(chunks)).isEqualTo("Payday is Friday.");
+        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().completionTokens()).isEqualTo(4);
+    }
+
+    @Test
+    void should_answer_from_anthropic_with_its_api_key_when_the_caller_names_claude() {
+        // given
+        ANTHROPIC.stubFor(post("/v1/messages")
+                .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
+                .willReturn(okJson("""
+                        {"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
+                         "content":[{"type":"text","text":"Here is a careful answer."}],
+                         "stop_reason":"max_tokens","stop_sequence":null,
+                         "usage":{"input_tokens":30,"output_tokens":12}}""")));
+
+        // when
+        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("claude")
+                .addSystemMessage("Be brief.")
+                .addUserMessage("explain contract law")
+                .maxCompletionTokens(12)
+                .build());
+
+        // then
+        assertThat(completion.choices().get(0).message().content()).hasValue("Here is a careful answer.");
+        assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
+        assertThat(completion.usage().orElseThrow().totalTokens()).isEqualTo(42);
+        ANTHROPIC.verify(postRequestedFor(urlEqualTo("/v1/messages"))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("claude-3-5-haiku-latest")))
+                .withRequestBody(matchingJsonPath("$.max_tokens", equalTo("12")))
+                .withRequestBody(matchingJsonPath("$.system[0].text", equalTo("Be brief.")))
+                .withRequestBody(matchingJsonPath("$.messages[0].content[0].text", equalTo("explain contract law"))));
+    }
+
+    @Test
+    void should_stream_from_anthropic_when_the_caller_streams() {
+        // given
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(aResponse()
+                .withHeader("Content-Type", "text/event-stream")
+                .withBody("""
+                        event: message_start
+                        data: {"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}
+
+                        event: content_block_start
+                        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Consider"}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" the clause."}}
+
+                        event: content_block_stop
+                        data: {"type":"content_block_stop","index":0}
+
+                        event: message_delta
+                        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}
+
+                        event: message_stop
+                        data: {"type":"message_stop"}
+
+                        """)));
+
+        // when
+        List<ChatCompletionChunk> chunks = stream("claude");
+
+        // then
+        assertThat(content(chunks)).isEqualTo("Consider the clause.");
+        assertThat(chunks)
+                .flatMap(ChatCompletionChunk::choices)
+                .filteredOn(c -> c.finishReason().isPresent())
+                .singleElement()
+                .satisfies(c -> assertThat(c.finishReason()).hasValue(ChatCompletionChunk.Choice.FinishReason.STOP));
+        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().promptTokens()).isEqualTo(25);
+    }
+
+    private List<ChatCompletionChunk> stream(String model) {
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model(model)
+                        .addUserMessage("hello")
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                        .build())) {
+            return stream.stream().toList();
+        }
+    }
+
+    private static String content(List<ChatCompletionChunk> chunks) {
+        StringBuilder content = new StringBuilder();
+        chunks.forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(content::append)));
+        return content.toString();
+    }
+}
