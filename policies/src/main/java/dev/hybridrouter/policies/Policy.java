@@ -55,8 +55,7 @@ public record Policy(
      * @param threshold minimum confidence for this domain, or {@code null} for the policy default
      * @param examples example user messages the classifier learns from
      */
-    public record Domain(
-            String name, String description, String specialist, Double threshold, List<String> examples) {
+    public record Domain(String name, String description, String specialist, Double threshold, List<String> examples) {
         public Domain {
             examples = List.copyOf(examples);
         }

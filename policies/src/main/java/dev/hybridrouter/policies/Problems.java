@@ -1,0 +1,41 @@
+package dev.hybridrouter.policies;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the problems found in one policy source, so that all of them are reported at once. */
+final class Problems {
+
+    private final String source;
+    private final List<PolicyError> errors = new ArrayList<>();
+
+    Problems(String source) {
+        this.source = source;
+    }
+
+    String source() {
+        return source;
+    }
+
+    void add(Position at, String message) {
+        errors.add(new PolicyError(source, at.line(), at.column(), message));
+    }
+
+    void addForSource(String message) {
+        errors.add(PolicyError.ofSource(source, message));
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    List<PolicyError> list() {
+        return List.copyOf(errors);
+    }
+
+    void throwIfAny() {
+        if (!errors.isEmpty()) {
+            throw new PolicyException(errors);
+        }
+    }
+}
