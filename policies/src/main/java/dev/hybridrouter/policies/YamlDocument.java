@@ -34,8 +34,7 @@ final class YamlDocument {
 
     private static final LoadSettings SETTINGS =
             LoadSettings.builder().setSchema(new CoreSchema()).build();
-    private static final Pattern VARIABLE =
-            Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final JsonNode root;
