@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,11 +85,7 @@ public final class PolicyLoader {
 
     static Read read(String sourceName, String yaml, Function<String, String> environment) {
         var problems = new Problems(sourceName);
-        Optional<YamlDocument> parsed = YamlDocument.parse(yaml, environment, problems);
-        if (parsed.isEmpty()) {
-            problems.throwIfAny();
-        }
-        YamlDocument document = parsed.orElseThrow();
+        YamlDocument document = YamlDocument.parse(yaml, environment, problems).orElseThrow(problems::exception);
         PolicySchema.validate(document, problems);
         PolicyRules.check(document, problems);
         problems.throwIfAny();

@@ -13,10 +13,6 @@ final class Problems {
         this.source = source;
     }
 
-    String source() {
-        return source;
-    }
-
     void add(Position at, String message) {
         errors.add(new PolicyError(source, at.line(), at.column(), message));
     }
@@ -25,17 +21,13 @@ final class Problems {
         errors.add(PolicyError.ofSource(source, message));
     }
 
-    boolean isEmpty() {
-        return errors.isEmpty();
-    }
-
-    List<PolicyError> list() {
-        return List.copyOf(errors);
+    PolicyException exception() {
+        return new PolicyException(errors);
     }
 
     void throwIfAny() {
         if (!errors.isEmpty()) {
-            throw new PolicyException(errors);
+            throw exception();
         }
     }
 }

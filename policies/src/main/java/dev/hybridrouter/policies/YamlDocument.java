@@ -32,8 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class YamlDocument {
 
-    private static final LoadSettings SETTINGS =
-            LoadSettings.builder().setSchema(new CoreSchema()).build();
+    private static final LoadSettings SETTINGS = LoadSettings.builder()
+            .setSchema(new CoreSchema())
+            .setAllowNonScalarKeys(true) // so that we can say where one is
+            .build();
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
