@@ -82,11 +82,12 @@ final class PolicySchema {
     private static String unknownKey(String key, Pointer in, JsonNode schema) {
         List<String> allowed = new ArrayList<>(schema.path("properties").propertyNames());
         String where = in.isRoot() ? "at the top level" : "in " + in;
-        if (key.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "").equals("apikey")) {
-            List<String> instead =
-                    allowed.stream().filter(k -> k.startsWith("api-key-")).toList();
+        List<String> keySources =
+                allowed.stream().filter(k -> k.startsWith("api-key-")).toList();
+        if (!keySources.isEmpty()
+                && key.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "").equals("apikey")) {
             return "'" + key + "' is not allowed " + where + ": never write an API key into a policy; use "
-                    + instead.stream()
+                    + keySources.stream()
                             .map(k -> k.equals("api-key-env")
                                     ? "api-key-env (the environment variable holding it)"
                                     : "api-key-file (the file holding it, e.g. a mounted secret)")

@@ -2,6 +2,7 @@ package dev.hybridrouter.policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.hybridrouter.policies.Policy.Classifier;
 import dev.hybridrouter.policies.Policy.Domain;
@@ -22,6 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyLoaderTest {
 
     private static final Map<String, String> ENVIRONMENT = Map.of("LOCAL_URL", "http://slm:8000/v1", "EMPTY", "");
+
+    /** The smallest valid policy: 11 lines, so additions start at line 12. */
+    private static final String MINIMAL =
+            """
+            version: 1
+            domains:
+              - name: banking
+                specialist: banking-slm
+                examples:
+                  - how do I move money to my savings account
+            specialists:
+              banking-slm:
+                provider: openai-compatible
+                base-url: http://localhost:8000/v1
+                model: qwen2.5-1.5b-instruct
+            """;
 
     @Test
     void should_read_every_field_when_policy_sets_them_all() {
@@ -816,14 +833,14 @@ class PolicyLoaderTest {
         assertThat(error.errors())
                 .extracting(PolicyError::line, PolicyError::column)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(3, 20),
-                        org.assertj.core.groups.Tuple.tuple(6, 17),
-                        org.assertj.core.groups.Tuple.tuple(7, 16),
-                        org.assertj.core.groups.Tuple.tuple(8, 15),
-                        org.assertj.core.groups.Tuple.tuple(12, 15),
-                        org.assertj.core.groups.Tuple.tuple(14, 5),
-                        org.assertj.core.groups.Tuple.tuple(15, 14),
-                        org.assertj.core.groups.Tuple.tuple(17, 16));
+                        tuple(3, 20),
+                        tuple(6, 17),
+                        tuple(7, 16),
+                        tuple(8, 15),
+                        tuple(12, 15),
+                        tuple(14, 5),
+                        tuple(15, 14),
+                        tuple(17, 16));
         assertThat(error.getMessage())
                 .isEqualTo(
                         """
@@ -836,22 +853,6 @@ class PolicyLoaderTest {
                         bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)
                         bank.yaml:17:16: escalation refers to large model 'cloud', which is not under large-models (none defined)""");
     }
-
-    /** The smallest valid policy: 11 lines, so additions start at line 12. */
-    private static final String MINIMAL =
-            """
-            version: 1
-            domains:
-              - name: banking
-                specialist: banking-slm
-                examples:
-                  - how do I move money to my savings account
-            specialists:
-              banking-slm:
-                provider: openai-compatible
-                base-url: http://localhost:8000/v1
-                model: qwen2.5-1.5b-instruct
-            """;
 
     private static List<String> errors(String yaml) {
         PolicyException error = catchThrowableOfType(
