@@ -7,112 +7,179 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Reads policy files. Minimal first cut: parses the documented format and checks references;
- * precise file:line:column errors come with the full loader.
+ * Reads and validates policy files (YAML, format in {@code docs/policies.md}, JSON Schema in {@code
+ * dev/hybridrouter/policies/policy.schema.json}).
+ *
+ * <p>A policy that breaks any rule is rejected with a {@link PolicyException} listing every problem
+ * found, each with its file, line and column. {@code ${NAME}} and {@code ${NAME:-default}} in string
+ * values are replaced from the environment.
  */
 public final class PolicyLoader {
 
-    static final double DEFAULT_THRESHOLD = 0.55;
     static final String DEFAULT_EMBEDDING_MODEL = "all-minilm-l6-v2-q";
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    static final double DEFAULT_THRESHOLD = 0.55;
+    static final Duration DEFAULT_SPECIALIST_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_LARGE_MODEL_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private PolicyLoader() {}
 
-    /** Loads one policy file. */
+    /**
+     * Loads one policy file, taking {@code ${NAME}} values from the process environment.
+     *
+     * @throws PolicyException if the file cannot be read or is not a valid policy
+     */
     public static Policy load(Path file) {
-        try {
-            return parse(file.toString(), Files.readString(file));
-        } catch (IOException e) {
-            throw new PolicyException(file + ": " + e.getMessage());
-        }
+        return load(file, System::getenv);
     }
 
-    /** Parses policy text; {@code source} names it in errors and gives the default policy name. */
-    public static Policy parse(String source, String yaml) {
-        JsonNode root = YAML.readTree(yaml);
-        String file = source;
-        String fileName =
-                Path.of(source.replaceFirst("^classpath:", "")).getFileName().toString();
-        String name = root.path("name").asString(fileName.replaceFirst("\\.ya?ml$", ""));
-        JsonNode classifierNode = root.path("classifier");
-        var classifier = new Policy.Classifier(
-                classifierNode.path("embedding-model").asString(DEFAULT_EMBEDDING_MODEL),
-                classifierNode.path("threshold").asDouble(DEFAULT_THRESHOLD));
-
-        List<Policy.Domain> domains = new ArrayList<>();
-        for (JsonNode d : root.path("domains")) {
-            List<String> examples = new ArrayList<>();
-            d.path("examples").forEach(e -> examples.add(e.asString()));
-            domains.add(new Policy.Domain(
-                    d.path("name").asString(),
-                    d.path("description").asString(""),
-                    d.path("specialist").asString(),
-                    d.has("threshold") ? d.get("threshold").asDouble() : null,
-                    examples));
+    /**
+     * Loads one policy file.
+     *
+     * @param environment gives the value of an environment variable, or {@code null} when it is unset
+     * @throws PolicyException if the file cannot be read or is not a valid policy
+     */
+    public static Policy load(Path file, Function<String, String> environment) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            throw new PolicyException(List.of(PolicyError.ofSource(file.toString(), "cannot be read: " + e)));
         }
+        return parse(file.toString(), yaml, environment);
+    }
 
+    /**
+     * Parses a policy held in memory, e.g. one bundled on the classpath, taking {@code ${NAME}} values
+     * from the process environment.
+     *
+     * @param sourceName names the policy in errors; its file name without extension is the default name
+     * @throws PolicyException if the text is not a valid policy
+     */
+    public static Policy parse(String sourceName, String yaml) {
+        return parse(sourceName, yaml, System::getenv);
+    }
+
+    /**
+     * Parses a policy held in memory.
+     *
+     * @param sourceName names the policy in errors; its file name without extension is the default name
+     * @param environment gives the value of an environment variable, or {@code null} when it is unset
+     * @throws PolicyException if the text is not a valid policy
+     */
+    public static Policy parse(String sourceName, String yaml, Function<String, String> environment) {
+        return read(sourceName, yaml, environment).policy();
+    }
+
+    /** A valid policy, and where its name is given ({@code null} when it comes from the file name). */
+    record Read(Policy policy, Position namePosition) {}
+
+    static Read read(String sourceName, String yaml, Function<String, String> environment) {
+        var problems = new Problems(sourceName);
+        YamlDocument document = YamlDocument.parse(yaml, environment, problems).orElseThrow(problems::exception);
+        PolicySchema.validate(document, problems);
+        PolicyRules.check(document, problems);
+        problems.throwIfAny();
+        Pointer name = Pointer.ROOT.property("name");
+        boolean named = document.root().has("name");
+        return new Read(build(document.root(), defaultName(sourceName)), named ? document.keyAt(name) : null);
+    }
+
+    private static String defaultName(String sourceName) {
+        String fileName = sourceName.substring(Math.max(sourceName.lastIndexOf('/'), sourceName.lastIndexOf('\\')) + 1);
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** Builds the model from a document that passed every check. */
+    private static Policy build(JsonNode root, String defaultName) {
+        JsonNode classifier = root.path("classifier");
+        List<Policy.Domain> domains = new ArrayList<>();
+        for (JsonNode domain : root.path("domains")) {
+            domains.add(new Policy.Domain(
+                    domain.path("name").stringValue(),
+                    domain.path("description").asString(""),
+                    domain.path("specialist").stringValue(),
+                    domain.has("threshold") ? domain.get("threshold").doubleValue() : null,
+                    domain.path("examples")
+                            .valueStream()
+                            .map(JsonNode::stringValue)
+                            .toList()));
+        }
         Map<String, Policy.Specialist> specialists = new LinkedHashMap<>();
         root.path("specialists").properties().forEach(entry -> {
-            JsonNode s = entry.getValue();
-            List<Policy.Turn> fewShot = new ArrayList<>();
-            s.path("few-shot")
-                    .forEach(t -> fewShot.add(new Policy.Turn(
-                            t.path("user").asString(), t.path("assistant").asString())));
+            JsonNode specialist = entry.getValue();
             specialists.put(
                     entry.getKey(),
                     new Policy.Specialist(
-                            Policy.SpecialistProvider.valueOf(enumName(s.path("provider"))),
-                            s.path("base-url").asString(),
-                            s.path("model").asString(),
-                            s.path("api-key-env").asString(null),
-                            s.path("system-prompt").asString(null),
-                            fewShot,
-                            duration(s.path("timeout"))));
+                            provider(specialist, Policy.SpecialistProvider.class),
+                            specialist.path("base-url").stringValue(),
+                            specialist.path("model").stringValue(),
+                            specialist.path("api-key-env").asString(null),
+                            specialist.path("system-prompt").asString(null),
+                            specialist
+                                    .path("few-shot")
+                                    .valueStream()
+                                    .map(turn -> new Policy.Turn(
+                                            turn.path("user").stringValue(),
+                                            turn.path("assistant").stringValue()))
+                                    .toList(),
+                            duration(specialist.path("timeout"), DEFAULT_SPECIALIST_TIMEOUT)));
         });
-
         Map<String, Policy.LargeModel> largeModels = new LinkedHashMap<>();
         root.path("large-models").properties().forEach(entry -> {
-            JsonNode m = entry.getValue();
+            JsonNode largeModel = entry.getValue();
             largeModels.put(
                     entry.getKey(),
                     new Policy.LargeModel(
-                            Policy.LargeModelProvider.valueOf(enumName(m.path("provider"))),
-                            m.path("model").asString(),
-                            m.path("base-url").asString(null),
-                            m.path("api-key-env").asString(null),
-                            m.path("api-key-file").asString(null),
-                            duration(m.path("timeout"))));
+                            provider(largeModel, Policy.LargeModelProvider.class),
+                            largeModel.path("model").stringValue(),
+                            largeModel.path("base-url").asString(null),
+                            largeModel.path("api-key-env").asString(null),
+                            largeModel.path("api-key-file").asString(null),
+                            duration(largeModel.path("timeout"), DEFAULT_LARGE_MODEL_TIMEOUT)));
         });
-
-        var escalation = new Policy.Escalation(
-                root.path("escalation").path("large-model").asString(null));
-        for (Policy.Domain domain : domains) {
-            if (!specialists.containsKey(domain.specialist())) {
-                throw new PolicyException(file + ": domain '" + domain.name() + "' names unknown specialist '"
-                        + domain.specialist() + "'");
-            }
-        }
-        if (escalation.largeModel() != null && !largeModels.containsKey(escalation.largeModel())) {
-            throw new PolicyException(
-                    file + ": escalation names unknown large model '" + escalation.largeModel() + "'");
-        }
-        return new Policy(name, classifier, domains, specialists, escalation, largeModels);
+        return new Policy(
+                root.path("name").asString(defaultName),
+                new Policy.Classifier(
+                        classifier.path("embedding-model").asString(DEFAULT_EMBEDDING_MODEL),
+                        classifier.path("threshold").asDouble(DEFAULT_THRESHOLD)),
+                domains,
+                specialists,
+                new Policy.Escalation(
+                        root.path("escalation").path("large-model").asString(null)),
+                largeModels);
     }
 
-    private static String enumName(JsonNode node) {
-        return node.asString().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    private static <E extends Enum<E>> E provider(JsonNode model, Class<E> type) {
+        return Enum.valueOf(
+                type,
+                model.path("provider").stringValue().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    private static Duration duration(JsonNode node) {
-        return node.isMissingNode()
-                ? DEFAULT_TIMEOUT
-                : Duration.parse("PT" + node.asString().toUpperCase());
+    private static Duration duration(JsonNode value, Duration defaultValue) {
+        if (value.isMissingNode()) {
+            return defaultValue;
+        }
+        Matcher matcher = DURATION.matcher(value.stringValue());
+        if (!matcher.matches()) {
+            throw new IllegalStateException("the schema let an invalid duration through: " + value);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
     }
 }

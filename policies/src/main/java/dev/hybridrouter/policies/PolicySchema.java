@@ -1,0 +1,154 @@
+package dev.hybridrouter.policies;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeType;
+
+/**
+ * The policy format's JSON Schema ({@value #RESOURCE}, the file editors use too) and what its
+ * findings mean in words, at the line and column of the YAML they concern.
+ */
+final class PolicySchema {
+
+    /** Where the schema lies on the classpath. */
+    static final String RESOURCE = "dev/hybridrouter/policies/policy.schema.json";
+
+    private static final Schema SCHEMA = load();
+
+    private PolicySchema() {}
+
+    /** Adds a problem for each place the document breaks the schema. */
+    static void validate(YamlDocument document, Problems problems) {
+        for (Error error : SCHEMA.validate(document.root())) {
+            report(error, document, problems);
+        }
+    }
+
+    private static Schema load() {
+        try (InputStream schema = PolicySchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (schema == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+            }
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+                    .getSchema(schema, InputFormat.JSON);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void report(Error error, YamlDocument document, Problems problems) {
+        Pointer at = pointer(error.getInstanceLocation());
+        JsonNode schema = schemaNodeHolding(error);
+        JsonNode value = error.getInstanceNode();
+        String custom = schema.path("errorMessage").path(error.getKeyword()).asString(null);
+        if (custom != null) {
+            problems.add(value.isObject() ? document.keyAt(at) : document.valueAt(at), at + " " + custom);
+            return;
+        }
+        switch (error.getKeyword()) {
+            case "additionalProperties" -> {
+                Pointer key = at.property(error.getProperty());
+                problems.add(document.keyAt(key), unknownKey(error.getProperty(), at, schema));
+            }
+            case "required" -> problems.add(
+                    document.keyAt(at), "missing required key '" + error.getProperty() + "' in " + at);
+            case "type" -> problems.add(
+                    document.valueAt(at),
+                    at + " must be " + expectedType(schema.path("type")) + ", not " + foundType(value));
+            case "enum" -> problems.add(
+                    document.valueAt(at), at + " is " + value + "; allowed: " + list(schema.path("enum")));
+            case "const" -> problems.add(
+                    document.valueAt(at), at + " must be " + schema.path("const") + ", not " + value);
+            case "minimum", "maximum" -> problems.add(
+                    document.valueAt(at), at + " " + range(schema) + ", not " + value);
+            case "minItems", "minProperties", "minLength" -> problems.add(
+                    document.valueAt(at), at + " must not be empty");
+            default -> problems.add(document.valueAt(at), at + ": " + error.getMessage());
+        }
+    }
+
+    private static String unknownKey(String key, Pointer in, JsonNode schema) {
+        List<String> allowed = new ArrayList<>(schema.path("properties").propertyNames());
+        String where = in.isRoot() ? "at the top level" : "in " + in;
+        List<String> keySources =
+                allowed.stream().filter(k -> k.startsWith("api-key-")).toList();
+        if (!keySources.isEmpty()
+                && key.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "").equals("apikey")) {
+            return "'" + key + "' is not allowed " + where + ": never write an API key into a policy; use "
+                    + keySources.stream()
+                            .map(k -> k.equals("api-key-env")
+                                    ? "api-key-env (the environment variable holding it)"
+                                    : "api-key-file (the file holding it, e.g. a mounted secret)")
+                            .collect(Collectors.joining(" or "));
+        }
+        return "unknown key '" + key + "' " + where + Suggestions.didYouMean(key, allowed) + " (allowed: "
+                + String.join(", ", allowed) + ")";
+    }
+
+    /** The schema object whose keyword the error is about, e.g. the one holding {@code required}. */
+    private static JsonNode schemaNodeHolding(Error error) {
+        NodePath keyword = error.getSchemaLocation().getFragment();
+        JsonNode node = SCHEMA.getSchemaNode();
+        for (int i = 0; i < keyword.getNameCount() - 1; i++) {
+            Object segment = keyword.getElement(i);
+            node = segment instanceof Integer index ? node.path(index) : node.path(segment.toString());
+        }
+        return node;
+    }
+
+    private static Pointer pointer(NodePath path) {
+        Pointer pointer = Pointer.ROOT;
+        for (int i = 0; i < path.getNameCount(); i++) {
+            Object segment = path.getElement(i);
+            pointer = segment instanceof Integer index ? pointer.index(index) : pointer.property(segment.toString());
+        }
+        return pointer;
+    }
+
+    private static String range(JsonNode schema) {
+        JsonNode minimum = schema.path("minimum");
+        JsonNode maximum = schema.path("maximum");
+        if (!minimum.isMissingNode() && !maximum.isMissingNode()) {
+            return "must be between " + minimum + " and " + maximum;
+        }
+        return minimum.isMissingNode() ? "must be at most " + maximum : "must be at least " + minimum;
+    }
+
+    private static String list(JsonNode values) {
+        return values.valueStream().map(JsonNode::asString).collect(Collectors.joining(", "));
+    }
+
+    private static String expectedType(JsonNode type) {
+        return switch (type.asString()) {
+            case "object" -> "a mapping of keys to values";
+            case "array" -> "a list";
+            case "integer" -> "a whole number";
+            case "boolean" -> "true or false";
+            default -> "a " + type.asString();
+        };
+    }
+
+    private static String foundType(JsonNode value) {
+        JsonNodeType type = value == null ? JsonNodeType.MISSING : value.getNodeType();
+        return switch (type) {
+            case OBJECT -> "a mapping";
+            case ARRAY -> "a list";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "true/false";
+            default -> "empty";
+        };
+    }
+}

@@ -1,0 +1,863 @@
+package dev.hybridrouter.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.hybridrouter.policies.Policy.Classifier;
+import dev.hybridrouter.policies.Policy.Domain;
+import dev.hybridrouter.policies.Policy.Escalation;
+import dev.hybridrouter.policies.Policy.LargeModel;
+import dev.hybridrouter.policies.Policy.LargeModelProvider;
+import dev.hybridrouter.policies.Policy.Specialist;
+import dev.hybridrouter.policies.Policy.SpecialistProvider;
+import dev.hybridrouter.policies.Policy.Turn;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyLoaderTest {
+
+    private static final Map<String, String> ENVIRONMENT = Map.of("LOCAL_URL", "http://slm:8000/v1", "EMPTY", "");
+
+    /** The smallest valid policy: 11 lines, so additions start at line 12. */
+    private static final String MINIMAL =
+            """
+            version: 1
+            domains:
+              - name: banking
+                specialist: banking-slm
+                examples:
+                  - how do I move money to my savings account
+            specialists:
+              banking-slm:
+                provider: openai-compatible
+                base-url: http://localhost:8000/v1
+                model: qwen2.5-1.5b-instruct
+            """;
+
+    @Test
+    void should_read_every_field_when_policy_sets_them_all() {
+        // given
+        String yaml =
+                """
+                version: 1
+                name: retail-bank
+                classifier:
+                  embedding-model: bge-small-en-v15-q
+                  threshold: 0.5
+                domains:
+                  - name: banking
+                    description: Accounts, transfers, cards and fees
+                    specialist: banking-slm
+                    threshold: 0.6
+                    examples:
+                      - how do I move money to my savings account
+                      - what does a transfer abroad cost
+                specialists:
+                  banking-slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:3b
+                    api-key-env: LOCAL_LLM_KEY
+                    system-prompt: You are the bank's assistant.
+                    few-shot:
+                      - {user: "hi", assistant: "Hello, how can I help?"}
+                    timeout: 500ms
+                escalation:
+                  large-model: cloud
+                large-models:
+                  cloud:
+                    provider: openai-compatible
+                    model: llama-3.3-70b
+                    base-url: https://llm.example.com/v1
+                    api-key-file: /var/run/secrets/key
+                    timeout: 2m
+                  backup:
+                    provider: anthropic
+                    model: claude-3-5-haiku-latest
+                    api-key-env: ANTHROPIC_API_KEY
+                    timeout: 1h
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("bank.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy)
+                .isEqualTo(new Policy(
+                        "retail-bank",
+                        new Classifier("bge-small-en-v15-q", 0.5),
+                        List.of(new Domain(
+                                "banking",
+                                "Accounts, transfers, cards and fees",
+                                "banking-slm",
+                                0.6,
+                                List.of(
+                                        "how do I move money to my savings account",
+                                        "what does a transfer abroad cost"))),
+                        Map.of(
+                                "banking-slm",
+                                new Specialist(
+                                        SpecialistProvider.OLLAMA,
+                                        "http://localhost:11434",
+                                        "llama3.2:3b",
+                                        "LOCAL_LLM_KEY",
+                                        "You are the bank's assistant.",
+                                        List.of(new Turn("hi", "Hello, how can I help?")),
+                                        Duration.ofMillis(500))),
+                        new Escalation("cloud"),
+                        Map.of(
+                                "cloud",
+                                new LargeModel(
+                                        LargeModelProvider.OPENAI_COMPATIBLE,
+                                        "llama-3.3-70b",
+                                        "https://llm.example.com/v1",
+                                        null,
+                                        "/var/run/secrets/key",
+                                        Duration.ofMinutes(2)),
+                                "backup",
+                                new LargeModel(
+                                        LargeModelProvider.ANTHROPIC,
+                                        "claude-3-5-haiku-latest",
+                                        null,
+                                        "ANTHROPIC_API_KEY",
+                                        null,
+                                        Duration.ofHours(1)))));
+    }
+
+    @Test
+    void should_apply_defaults_when_optional_fields_are_missing() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policies/retail-bank.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.name()).isEqualTo("retail-bank");
+        assertThat(policy.classifier()).isEqualTo(new Classifier("all-minilm-l6-v2-q", 0.55));
+        Domain banking = policy.domains().get(0);
+        assertThat(banking.threshold()).isNull();
+        assertThat(banking.description()).isEmpty();
+        assertThat(policy.threshold(banking)).isEqualTo(0.55);
+        Specialist specialist = policy.specialists().get("banking-slm");
+        assertThat(specialist.timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(specialist.apiKeyEnv()).isNull();
+        assertThat(specialist.systemPrompt()).isNull();
+        assertThat(specialist.fewShot()).isEmpty();
+        assertThat(policy.largeModels().get("cloud").timeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(policy.escalation()).isEqualTo(new Escalation(null));
+    }
+
+    @Test
+    void should_name_policy_after_file_when_loaded_from_path(@TempDir Path directory) throws Exception {
+        // given
+        Path file = directory.resolve("helpdesk.yml");
+        Files.writeString(file, MINIMAL);
+
+        // when
+        Policy policy = PolicyLoader.load(file, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.name()).isEqualTo("helpdesk");
+    }
+
+    @Test
+    void should_report_source_when_file_cannot_be_read(@TempDir Path directory) {
+        // given
+        Path missing = directory.resolve("missing.yaml");
+
+        // when
+        PolicyException error =
+                catchThrowableOfType(PolicyException.class, () -> PolicyLoader.load(missing, ENVIRONMENT::get));
+
+        // then
+        assertThat(error.errors()).singleElement().satisfies(e -> {
+            assertThat(e.source()).isEqualTo(missing.toString());
+            assertThat(e.line()).isZero();
+            assertThat(e.message()).startsWith("cannot be read: java.nio.file.NoSuchFileException");
+        });
+    }
+
+    @Test
+    void should_replace_variables_when_set_or_given_a_default() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - what does ${HOME_CURRENCY:-EUR} cost
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: ${LOCAL_URL}
+                    model: ${LOCAL_MODEL:-qwen2.5-1.5b-instruct}
+                    system-prompt: "${EMPTY:-fallback} and ${LOCAL_URL}/models"
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("bank.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        Specialist specialist = policy.specialists().get("banking-slm");
+        assertThat(specialist.baseUrl()).isEqualTo("http://slm:8000/v1");
+        assertThat(specialist.model()).isEqualTo("qwen2.5-1.5b-instruct");
+        assertThat(specialist.systemPrompt()).isEqualTo("fallback and http://slm:8000/v1/models");
+        assertThat(policy.domains().get(0).examples()).containsExactly("what does EUR cost");
+    }
+
+    @Test
+    void should_report_unset_variable_when_it_has_no_default() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: ${LLM_URL}
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:10:15: environment variable LLM_URL is not set; set it, or give a default with ${LLM_URL:-default}");
+    }
+
+    @Test
+    void should_report_malformed_reference_when_variable_syntax_is_wrong() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: ${LLM_URL:http://localhost}
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:10:15: malformed reference '${LLM_URL:http://localhost}': write ${NAME} or ${NAME:-default}");
+    }
+
+    @Test
+    void should_suggest_closest_key_when_key_is_unknown() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  treshold: 0.5
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                    sytem-prompt: You are the bank's assistant.
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold)",
+                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout)");
+    }
+
+    @Test
+    void should_list_allowed_keys_when_unknown_key_resembles_none() {
+        // given
+        String yaml = MINIMAL + "owner: payments-team\n";
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models)");
+    }
+
+    @Test
+    void should_refuse_api_key_when_written_into_the_policy() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                    api-key: local-secret
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                    api_key: sk-proj-abc123
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:5: 'api-key' is not allowed in specialists.banking-slm: never write an API key into a policy; use api-key-env (the environment variable holding it)",
+                        "policy.yaml:17:5: 'api_key' is not allowed in large-models.cloud: never write an API key into a policy; use api-key-env (the environment variable holding it) or api-key-file (the file holding it, e.g. a mounted secret)");
+        assertThat(String.join("\n", errors)).doesNotContain("local-secret", "sk-proj-abc123");
+    }
+
+    @Test
+    void should_report_wrong_type_when_value_has_another_shape() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  threshold: high
+                domains:
+                  banking: how do I move money
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: [qwen2.5-1.5b-instruct]
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:14: classifier.threshold must be a number, not a string",
+                        "policy.yaml:5:3: domains must be a list, not a mapping",
+                        "policy.yaml:10:12: specialists.banking-slm.model must be a string, not a list");
+    }
+
+    @Test
+    void should_report_missing_field_when_required_field_is_absent() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    model: qwen2.5-1.5b-instruct
+                escalation: {}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:5: missing required key 'examples' in domains[0]",
+                        "policy.yaml:6:3: missing required key 'base-url' in specialists.banking-slm",
+                        "policy.yaml:9:1: missing required key 'large-model' in escalation");
+    }
+
+    @Test
+    void should_report_missing_specialist_when_domain_refers_to_undefined_one() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: bankng-slm
+                    examples:
+                      - how do I move money to my savings account
+                  - name: cards
+                    specialist: cards-slm
+                    examples:
+                      - I lost my debit card
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:4:17: domain 'banking' refers to specialist 'bankng-slm', which is not under specialists; did you mean 'banking-slm'? (defined: banking-slm)",
+                        "policy.yaml:8:17: domain 'cards' refers to specialist 'cards-slm', which is not under specialists (defined: banking-slm)");
+    }
+
+    @Test
+    void should_report_missing_large_model_when_escalation_refers_to_undefined_one() {
+        // given
+        String yaml =
+                MINIMAL + """
+                escalation:
+                  large-model: cloud
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:13:16: escalation refers to large model 'cloud', which is not under large-models (none defined)");
+    }
+
+    @Test
+    void should_report_duplicate_domain_when_two_domains_share_a_name() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - I lost my debit card
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors).containsExactly("policy.yaml:7:11: duplicate domain name 'banking' (first at line 3)");
+    }
+
+    @Test
+    void should_report_duplicate_key_when_a_mapping_repeats_one() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                    model: qwen2.5-3b-instruct
+                  banking-slm:
+                    provider: ollama
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:5: duplicate key 'model' in specialists.banking-slm (first at line 11)",
+                        "policy.yaml:13:3: duplicate key 'banking-slm' in specialists (first at line 8)");
+    }
+
+    @Test
+    void should_report_name_clash_when_a_name_is_used_for_two_different_things() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: cards-slm
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                  - name: cloud
+                    specialist: cards-slm
+                    examples:
+                      - I lost my debit card
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                  cards-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                large-models:
+                  banking-slm:
+                    provider: openai
+                    model: gpt-4o-mini
+                  cloud:
+                    provider: openai
+                    model: gpt-4o
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        String why =
+                "; domains, specialists and large models need distinct names because callers use them as a request's model";
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:11: domain 'cards-slm' has the name of the specialist at line 16, which is not its own specialist"
+                                + why,
+                        "policy.yaml:7:11: domain 'cloud' has the name of the large model at line 24" + why,
+                        "policy.yaml:21:3: large model 'banking-slm' has the name of the specialist at line 12" + why);
+    }
+
+    @Test
+    void should_accept_domain_when_it_shares_its_name_with_its_own_specialist() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.domain("banking"))
+                .get()
+                .extracting(Domain::specialist)
+                .isEqualTo("banking");
+    }
+
+    @Test
+    void should_report_empty_examples_when_domain_has_none() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples: []
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors).containsExactly("policy.yaml:5:15: domains[0].examples must not be empty");
+    }
+
+    @Test
+    void should_report_threshold_when_outside_zero_to_one() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  threshold: 55
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    threshold: -0.1
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:14: classifier.threshold must be between 0 and 1, not 55",
+                        "policy.yaml:7:16: domains[0].threshold must be between 0 and 1, not -0.1");
+    }
+
+    @Test
+    void should_report_allowed_values_when_provider_or_embedding_model_is_unknown() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  embedding-model: text-embedding-3-small
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: vllm
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                large-models:
+                  cloud:
+                    provider: gemini
+                    model: gemini-2.0-flash
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:20: classifier.embedding-model is \"text-embedding-3-small\"; allowed: all-minilm-l6-v2-q, bge-small-en-v15-q",
+                        "policy.yaml:11:15: specialists.banking-slm.provider is \"vllm\"; allowed: openai-compatible, ollama",
+                        "policy.yaml:16:15: large-models.cloud.provider is \"gemini\"; allowed: openai, anthropic, openai-compatible");
+    }
+
+    @Test
+    void should_report_bad_duration_when_timeout_is_not_number_and_unit() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: banking-slm
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen2.5-1.5b-instruct
+                    timeout: 30 seconds
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                    timeout: 0s
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        String allowed = " must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)";
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:14: specialists.banking-slm.timeout" + allowed,
+                        "policy.yaml:17:14: large-models.cloud.timeout" + allowed);
+    }
+
+    @Test
+    void should_report_version_when_it_is_not_1() {
+        // given
+        String yaml = MINIMAL.replace("version: 1", "version: 2");
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors).containsExactly("policy.yaml:1:10: version must be 1, not 2");
+    }
+
+    @Test
+    void should_report_base_url_when_large_model_is_openai_compatible_without_one() {
+        // given
+        String yaml = MINIMAL
+                + """
+                large-models:
+                  self-hosted:
+                    provider: openai-compatible
+                    model: llama-3.3-70b
+                    api-key-env: LARGE_KEY
+                    api-key-file: /var/run/secrets/key
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:13:3: large-models.self-hosted needs base-url when provider is openai-compatible",
+                        "policy.yaml:13:3: large-models.self-hosted sets both api-key-env and api-key-file; keep one");
+    }
+
+    @Test
+    void should_report_position_when_yaml_is_malformed() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: "banking-slm
+                specialists: {}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .singleElement()
+                .asString()
+                .startsWith("policy.yaml:6:1: malformed YAML: found unexpected end of stream");
+    }
+
+    @Test
+    void should_report_source_when_it_holds_no_document() {
+        // given
+        String yaml = "# nothing here yet\n";
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml: holds no YAML document; a policy needs at least version, domains and specialists");
+    }
+
+    @Test
+    void should_report_every_error_at_once_when_policy_has_several() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  embedding-model: minilm
+                domains:
+                  - name: banking
+                    specialist: banking-llm
+                    threshold: 1.5
+                    examples: []
+                specialists:
+                  banking-slm:
+                    provider: openai-compatible
+                    base-url: ${LLM_URL}
+                    model: qwen2.5-1.5b-instruct
+                    api-key: sk-123
+                    timeout: soon
+                escalation:
+                  large-model: cloud
+                """;
+
+        // when
+        PolicyException error = catchThrowableOfType(
+                PolicyException.class, () -> PolicyLoader.parse("bank.yaml", yaml, ENVIRONMENT::get));
+
+        // then
+        assertThat(error.errors())
+                .extracting(PolicyError::line, PolicyError::column)
+                .containsExactly(
+                        tuple(3, 20),
+                        tuple(6, 17),
+                        tuple(7, 16),
+                        tuple(8, 15),
+                        tuple(12, 15),
+                        tuple(14, 5),
+                        tuple(15, 14),
+                        tuple(17, 16));
+        assertThat(error.getMessage())
+                .isEqualTo(
+                        """
+                        bank.yaml:3:20: classifier.embedding-model is "minilm"; allowed: all-minilm-l6-v2-q, bge-small-en-v15-q
+                        bank.yaml:6:17: domain 'banking' refers to specialist 'banking-llm', which is not under specialists; did you mean 'banking-slm'? (defined: banking-slm)
+                        bank.yaml:7:16: domains[0].threshold must be between 0 and 1, not 1.5
+                        bank.yaml:8:15: domains[0].examples must not be empty
+                        bank.yaml:12:15: environment variable LLM_URL is not set; set it, or give a default with ${LLM_URL:-default}
+                        bank.yaml:14:5: 'api-key' is not allowed in specialists.banking-slm: never write an API key into a policy; use api-key-env (the environment variable holding it)
+                        bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)
+                        bank.yaml:17:16: escalation refers to large model 'cloud', which is not under large-models (none defined)""");
+    }
+
+    private static List<String> errors(String yaml) {
+        PolicyException error = catchThrowableOfType(
+                PolicyException.class, () -> PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get));
+        assertThat(error).as("expected the policy to be rejected").isNotNull();
+        return error.errors().stream().map(PolicyError::toString).toList();
+    }
+}
