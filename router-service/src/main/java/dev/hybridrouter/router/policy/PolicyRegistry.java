@@ -1,13 +1,17 @@
 package dev.hybridrouter.router.policy;
 
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.policies.PolicyException;
 import dev.hybridrouter.policies.PolicyLoader;
+import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,9 +19,17 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** Holds the policy in force. An invalid policy at startup stops the service with the policy's errors. */
+/**
+ * Holds the policy in force and reloads it when its files change.
+ *
+ * <p>At startup an invalid policy stops the service with every error, as {@code file:line:column:
+ * message}; the service is not ready until the policy and its classifier are loaded. Afterwards a valid
+ * change is compiled in the background and swapped in atomically, while an invalid one is logged and
+ * reported by {@link #status()} and the last good policy keeps serving.
+ */
 @Component
 public class PolicyRegistry {
 
@@ -25,19 +37,20 @@ public class PolicyRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(PolicyRegistry.class);
 
-    private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
-    private final Function<Policy, DomainClassifier> classifiers;
     private final RouterProperties properties;
+    private final Function<Policy, DomainClassifier> classifiers;
+    private final Clock clock;
+    private final PolicySource source;
+    private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
+    private final AtomicReference<Status> status = new AtomicReference<>();
 
-    PolicyRegistry(RouterProperties properties, Function<Policy, DomainClassifier> classifiers) {
+    PolicyRegistry(RouterProperties properties, Function<Policy, DomainClassifier> classifiers, Clock clock) {
         this.properties = properties;
         this.classifiers = classifiers;
-        activate(load());
-    }
-
-    /** Model names that mean "let the router decide". */
-    public List<String> autoModels() {
-        return properties.autoModels();
+        this.clock = clock;
+        String location = properties.policies().location();
+        this.source = location == null || location.isBlank() ? null : new PolicySource(Path.of(location));
+        activate(source == null ? bundledPolicy() : source.load().defaultPolicy());
     }
 
     /** The policy in force now. Take it once per request. */
@@ -45,23 +58,52 @@ public class PolicyRegistry {
         return active.get();
     }
 
-    private Policy load() {
-        String location = properties.policies().location();
-        if (location == null || location.isBlank()) {
-            try {
-                String yaml = new ClassPathResource(BUNDLED_POLICY).getContentAsString(StandardCharsets.UTF_8);
-                return PolicyLoader.parse("classpath:" + BUNDLED_POLICY, yaml);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    /** Model names that mean "let the router decide". */
+    public List<String> autoModels() {
+        return properties.autoModels();
+    }
+
+    /** Where policies come from, what is in force, and how the last reload went. */
+    public Status status() {
+        return status.get();
+    }
+
+    /** Loads the policy again if its files changed. Runs on the scheduler, never on a request thread. */
+    @Scheduled(
+            fixedDelayString = "${router.policies.reload-interval}",
+            initialDelayString = "${router.policies.reload-interval}")
+    public void reloadIfChanged() {
+        if (source == null) {
+            return;
         }
-        return PolicyLoader.load(Path.of(location));
+        source.checkForChanges().ifPresent(reload -> {
+            try {
+                if (reload instanceof PolicySource.Reload.Failed failed) {
+                    throw failed.failure();
+                }
+                activate(((PolicySource.Reload.Loaded) reload).policies().defaultPolicy());
+            } catch (PolicyException e) {
+                Status current = status.get();
+                status.set(new Status(
+                        current.location(), current.policy(), current.loadedAt(), clock.instant(), e.getMessage()));
+                log.error("Policy change rejected; policy '{}' keeps serving:\n{}", current.policy(), e.getMessage());
+            }
+        });
     }
 
     private void activate(Policy policy) {
         ActivePolicy compiled = ActivePolicy.compile(
                 policy, classifiers.apply(policy), new HashSet<>(properties.autoModels()), System::getenv);
         active.set(compiled);
+        Instant now = clock.instant();
+        status.set(new Status(
+                source == null
+                        ? "classpath:" + BUNDLED_POLICY
+                        : properties.policies().location(),
+                policy.name(),
+                now,
+                now,
+                null));
         log.info(
                 "Policy '{}' in force: {} domains, {} specialists, {} large models",
                 policy.name(),
@@ -70,4 +112,22 @@ public class PolicyRegistry {
                 policy.largeModels().size());
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
     }
+
+    private static Policy bundledPolicy() {
+        try {
+            String yaml = new ClassPathResource(BUNDLED_POLICY).getContentAsString(StandardCharsets.UTF_8);
+            return PolicyLoader.parse("classpath:" + BUNDLED_POLICY, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @param location the policy file or directory
+     * @param policy the name of the policy in force
+     * @param loadedAt when it was put in force
+     * @param checkedAt when a change was last loaded or rejected
+     * @param lastError why the last change was rejected, or {@code null} if it was not
+     */
+    public record Status(String location, String policy, Instant loadedAt, Instant checkedAt, String lastError) {}
 }

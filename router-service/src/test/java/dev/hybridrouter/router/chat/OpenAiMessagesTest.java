@@ -22,7 +22,8 @@ class OpenAiMessagesTest {
 
     @Test
     void should_translate_every_role_when_the_conversation_uses_tools_and_content_parts() {
-        ChatCompletionRequest request = request("""
+        ChatCompletionRequest request = request(
+                """
                 {"model": "auto", "messages": [
                   {"role": "developer", "content": "be terse"},
                   {"role": "user", "content": [{"type": "text", "text": "what is on "},
@@ -41,8 +42,8 @@ class OpenAiMessagesTest {
         assertThat(user.contents()).hasSize(2);
         assertThat(((ImageContent) user.contents().get(1)).image().url()).hasToString("https://x/y.png");
         AiMessage toolCall = (AiMessage) conversation.get(2);
-        assertThat(toolCall.toolExecutionRequests()).singleElement()
-                .satisfies(r -> assertThat(r.name()).isEqualTo("lookup"));
+        assertThat(toolCall.toolExecutionRequests()).singleElement().satisfies(r -> assertThat(r.name())
+                .isEqualTo("lookup"));
         ToolExecutionResultMessage result = (ToolExecutionResultMessage) conversation.get(3);
         assertThat(result.toolName()).isEqualTo("lookup");
         assertThat(result.text()).isEqualTo("a cat");
@@ -51,7 +52,8 @@ class OpenAiMessagesTest {
 
     @Test
     void should_carry_sampling_parameters_when_the_caller_sets_them() {
-        ChatCompletionRequest request = request("""
+        ChatCompletionRequest request = request(
+                """
                 {"model": "auto", "temperature": 0.3, "top_p": 0.9, "max_tokens": 10, "max_completion_tokens": 20,
                  "stop": ["\\n\\n", "END"], "messages": [{"role": "user", "content": "hi"}]}""");
 
@@ -65,26 +67,30 @@ class OpenAiMessagesTest {
 
     @Test
     void should_reject_a_tool_message_when_it_has_no_tool_call_id() {
-        ChatCompletionRequest request = request("""
+        ChatCompletionRequest request =
+                request("""
                 {"messages": [{"role": "tool", "content": "x"}]}""");
 
         assertThatThrownBy(() -> OpenAiMessages.conversation(request.messages()))
-                .isInstanceOfSatisfying(ApiException.class,
-                        e -> assertThat(e.param()).isEqualTo("messages[0].tool_call_id"));
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.param()).isEqualTo("messages[0].tool_call_id"));
     }
 
     @Test
     void should_reject_stop_when_it_has_more_than_four_sequences() {
-        ChatCompletionRequest request = request("""
+        ChatCompletionRequest request = request(
+                """
                 {"stop": ["a", "b", "c", "d", "e"], "messages": [{"role": "user", "content": "x"}]}""");
 
         assertThatThrownBy(() -> OpenAiMessages.chatRequest(request, List.of()))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.param()).isEqualTo("stop"));
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.param()).isEqualTo("stop"));
     }
 
     @Test
     void should_reject_a_content_part_when_its_type_is_unknown() {
-        ChatCompletionRequest request = request("""
+        ChatCompletionRequest request = request(
+                """
                 {"messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}]}""");
 
         assertThatThrownBy(() -> OpenAiMessages.conversation(request.messages()))

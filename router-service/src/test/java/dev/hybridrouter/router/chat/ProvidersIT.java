@@ -29,7 +29,11 @@ class ProvidersIT extends RouterTestSupport {
 
     @BeforeEach
     void client() {
-        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl()).apiKey("unused").maxRetries(0).build();
+        client = OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl())
+                .apiKey("unused")
+                .maxRetries(0)
+                .build();
     }
 
     @AfterEach
@@ -40,16 +44,22 @@ class ProvidersIT extends RouterTestSupport {
     @Test
     void should_answer_from_an_ollama_specialist_with_its_system_prompt() {
         // given
-        OLLAMA.stubFor(post("/api/chat").willReturn(okJson("""
+        OLLAMA.stubFor(
+                post("/api/chat")
+                        .willReturn(
+                                okJson(
+                                        """
                 {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z",
                  "message":{"role":"assistant","content":"You have 12 days left."},
                  "done":true,"done_reason":"stop","prompt_eval_count":21,"eval_count":7}""")));
 
         // when
-        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("hr")
-                .addUserMessage("how many vacation days do I have left")
-                .build());
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("hr")
+                        .addUserMessage("how many vacation days do I have left")
+                        .build());
 
         // then
         assertThat(completion.choices().get(0).message().content()).hasValue("You have 12 days left.");
@@ -59,16 +69,20 @@ class ProvidersIT extends RouterTestSupport {
                 .withRequestBody(matchingJsonPath("$.model", equalTo("llama3.2:1b")))
                 .withRequestBody(matchingJsonPath("$.messages[0].role", equalTo("system")))
                 .withRequestBody(matchingJsonPath("$.messages[0].content", equalTo("You are the HR assistant.")))
-                .withRequestBody(matchingJsonPath("$.messages[1].content",
-                        equalTo("how many vacation days do I have left"))));
+                .withRequestBody(
+                        matchingJsonPath("$.messages[1].content", equalTo("how many vacation days do I have left"))));
     }
 
     @Test
     void should_stream_from_an_ollama_specialist_when_the_caller_streams() {
         // given
-        OLLAMA.stubFor(post("/api/chat").willReturn(aResponse()
-                .withHeader("Content-Type", "application/x-ndjson")
-                .withBody("""
+        OLLAMA.stubFor(
+                post("/api/chat")
+                        .willReturn(
+                                aResponse()
+                                        .withHeader("Content-Type", "application/x-ndjson")
+                                        .withBody(
+                                                """
                         {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":"Payday"},"done":false}
                         {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":" is Friday."},"done":false}
                         {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":11,"eval_count":4}
@@ -79,27 +93,33 @@ class ProvidersIT extends RouterTestSupport {
 
         // then
         assertThat(content(chunks)).isEqualTo("Payday is Friday.");
-        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().completionTokens()).isEqualTo(4);
+        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().completionTokens())
+                .isEqualTo(4);
     }
 
     @Test
     void should_answer_from_anthropic_with_its_api_key_when_the_caller_names_claude() {
         // given
-        ANTHROPIC.stubFor(post("/v1/messages")
-                .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
-                .willReturn(okJson("""
+        ANTHROPIC.stubFor(
+                post("/v1/messages")
+                        .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
+                        .willReturn(
+                                okJson(
+                                        """
                         {"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
                          "content":[{"type":"text","text":"Here is a careful answer."}],
                          "stop_reason":"max_tokens","stop_sequence":null,
                          "usage":{"input_tokens":30,"output_tokens":12}}""")));
 
         // when
-        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("claude")
-                .addSystemMessage("Be brief.")
-                .addUserMessage("explain contract law")
-                .maxCompletionTokens(12)
-                .build());
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("claude")
+                        .addSystemMessage("Be brief.")
+                        .addUserMessage("explain contract law")
+                        .maxCompletionTokens(12)
+                        .build());
 
         // then
         assertThat(completion.choices().get(0).message().content()).hasValue("Here is a careful answer.");
@@ -115,9 +135,13 @@ class ProvidersIT extends RouterTestSupport {
     @Test
     void should_stream_from_anthropic_when_the_caller_streams() {
         // given
-        ANTHROPIC.stubFor(post("/v1/messages").willReturn(aResponse()
-                .withHeader("Content-Type", "text/event-stream")
-                .withBody("""
+        ANTHROPIC.stubFor(
+                post("/v1/messages")
+                        .willReturn(
+                                aResponse()
+                                        .withHeader("Content-Type", "text/event-stream")
+                                        .withBody(
+                                                """
                         event: message_start
                         data: {"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}
 
@@ -151,7 +175,8 @@ class ProvidersIT extends RouterTestSupport {
                 .filteredOn(c -> c.finishReason().isPresent())
                 .singleElement()
                 .satisfies(c -> assertThat(c.finishReason()).hasValue(ChatCompletionChunk.Choice.FinishReason.STOP));
-        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().promptTokens()).isEqualTo(25);
+        assertThat(chunks.get(chunks.size() - 1).usage().orElseThrow().promptTokens())
+                .isEqualTo(25);
     }
 
     private List<ChatCompletionChunk> stream(String model) {
@@ -160,7 +185,9 @@ class ProvidersIT extends RouterTestSupport {
                 .createStreaming(ChatCompletionCreateParams.builder()
                         .model(model)
                         .addUserMessage("hello")
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
                         .build())) {
             return stream.stream().toList();
         }

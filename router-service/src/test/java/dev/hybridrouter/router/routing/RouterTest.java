@@ -15,7 +15,12 @@ import org.junit.jupiter.api.Test;
 class RouterTest {
 
     private static final Policy.Specialist SLM = new Policy.Specialist(
-            Policy.SpecialistProvider.OPENAI_COMPATIBLE, "http://localhost:8000/v1", "qwen", null, null, List.of(),
+            Policy.SpecialistProvider.OPENAI_COMPATIBLE,
+            "http://localhost:8000/v1",
+            "qwen",
+            null,
+            null,
+            List.of(),
             Duration.ofSeconds(30));
     private static final Policy POLICY = new Policy(
             "bank",
@@ -25,8 +30,15 @@ class RouterTest {
                     new Policy.Domain("loans", "", "loans-slm", 0.8, List.of("mortgage rates"))),
             Map.of("cards-slm", SLM, "loans-slm", SLM),
             new Policy.Escalation("cloud"),
-            Map.of("cloud", new Policy.LargeModel(Policy.LargeModelProvider.OPENAI, "gpt-4o-mini", null, "KEY", null,
-                    Duration.ofSeconds(60))));
+            Map.of(
+                    "cloud",
+                    new Policy.LargeModel(
+                            Policy.LargeModelProvider.OPENAI,
+                            "gpt-4o-mini",
+                            null,
+                            "KEY",
+                            null,
+                            Duration.ofSeconds(60))));
 
     @Test
     void should_route_to_the_best_domain_when_its_confidence_passes_the_default_threshold() {
@@ -67,10 +79,15 @@ class RouterTest {
 
     @Test
     void should_stay_local_when_the_policy_has_no_large_model() {
-        Policy local = new Policy(POLICY.name(), POLICY.classifier(), POLICY.domains(), POLICY.specialists(),
-                new Policy.Escalation(null), Map.of());
-        Router router = new Router(local, c -> new DomainClassifier.Classification(Map.of("cards", 0.1), false),
-                Set.of("auto"));
+        Policy local = new Policy(
+                POLICY.name(),
+                POLICY.classifier(),
+                POLICY.domains(),
+                POLICY.specialists(),
+                new Policy.Escalation(null),
+                Map.of());
+        Router router = new Router(
+                local, c -> new DomainClassifier.Classification(Map.of("cards", 0.1), false), Set.of("auto"));
 
         RoutingDecision decision = router.route("auto", List.of(UserMessage.from("x")));
 
@@ -81,9 +98,12 @@ class RouterTest {
 
     @Test
     void should_force_the_specialist_without_classifying_when_the_model_names_a_domain_or_specialist() {
-        Router router = new Router(POLICY, c -> {
-            throw new AssertionError("a forced request must not be classified");
-        }, Set.of("auto"));
+        Router router = new Router(
+                POLICY,
+                c -> {
+                    throw new AssertionError("a forced request must not be classified");
+                },
+                Set.of("auto"));
 
         RoutingDecision byDomain = router.route("loans", List.of(UserMessage.from("x")));
         RoutingDecision bySpecialist = router.route("cards-slm", List.of(UserMessage.from("x")));

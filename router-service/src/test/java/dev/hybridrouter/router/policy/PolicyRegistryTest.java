@@ -1,0 +1,133 @@
+package dev.hybridrouter.router.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hybridrouter.policies.PolicyException;
+import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.routing.DomainClassifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
+
+class PolicyRegistryTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void should_swap_in_a_valid_change_when_the_policy_file_changes() throws IOException {
+        // given
+        Files.writeString(dir.resolve("default.yaml"), policy("billing"));
+        PolicyRegistry registry = registry();
+        ActivePolicy before = registry.active();
+
+        // when
+        Files.writeString(dir.resolve("default.yaml"), policy("billing", "shipping"));
+        registry.reloadIfChanged();
+
+        // then
+        assertThat(registry.active()).isNotSameAs(before);
+        assertThat(registry.active().policy().domains())
+                .extracting(d -> d.name())
+                .containsExactly("billing", "shipping");
+        assertThat(before.policy().domains()).extracting(d -> d.name()).containsExactly("billing");
+        assertThat(registry.status().lastError()).isNull();
+    }
+
+    @Test
+    void should_keep_the_last_good_policy_and_report_the_errors_when_a_change_is_invalid() throws IOException {
+        // given
+        Files.writeString(dir.resolve("default.yaml"), policy("billing"));
+        PolicyRegistry registry = registry();
+        ActivePolicy good = registry.active();
+
+        // when
+        Files.writeString(dir.resolve("default.yaml"), policy("billing").replace("threshold: 0.5", "threshold: 7"));
+        registry.reloadIfChanged();
+
+        // then
+        assertThat(registry.active()).isSameAs(good);
+        assertThat(registry.status().policy()).isEqualTo("default");
+        assertThat(registry.status().lastError())
+                .contains(dir.resolve("default.yaml") + ":4:14")
+                .contains("threshold");
+    }
+
+    @Test
+    void should_do_nothing_when_the_files_did_not_change() throws IOException {
+        // given
+        Files.writeString(dir.resolve("default.yaml"), policy("billing"));
+        PolicyRegistry registry = registry();
+        ActivePolicy before = registry.active();
+
+        // when
+        registry.reloadIfChanged();
+
+        // then
+        assertThat(registry.active()).isSameAs(before);
+    }
+
+    @Test
+    void should_refuse_to_start_with_every_error_when_the_policy_is_invalid() throws IOException {
+        // given
+        Files.writeString(
+                dir.resolve("default.yaml"),
+                policy("billing")
+                        .replace("threshold: 0.5", "threshold: 7")
+                        .replace("specialist: slm", "specialist: missing"));
+
+        // when / then
+        assertThatThrownBy(this::registry).isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.errors())
+                .hasSize(2));
+    }
+
+    private PolicyRegistry registry() {
+        var properties = new RouterProperties(
+                new RouterProperties.Policies(dir.toString(), Duration.ofSeconds(5)),
+                List.of("auto"),
+                DataSize.ofMegabytes(1));
+        return new PolicyRegistry(
+                properties, policy -> conversation -> new DomainClassifier.Classification(Map.of(), false), CLOCK);
+    }
+
+    private static String policy(String... domains) {
+        StringBuilder yaml = new StringBuilder(
+                """
+                version: 1
+                name: default
+                classifier:
+                  threshold: 0.5
+                domains:
+                """);
+        for (String domain : domains) {
+            yaml.append(
+                    """
+                      - name: %s
+                        specialist: slm
+                        examples: [a question about %s]
+                    """
+                            .formatted(domain, domain));
+        }
+        yaml.append(
+                """
+                specialists:
+                  slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:1b
+                """);
+        return yaml.toString();
+    }
+}
