@@ -133,7 +133,9 @@ public final class PolicyLoader {
                                             turn.path("user").stringValue(),
                                             turn.path("assistant").stringValue()))
                                     .toList(),
-                            duration(specialist.path("timeout"), DEFAULT_SPECIALIST_TIMEOUT)));
+                            duration(specialist.path("timeout"), DEFAULT_SPECIALIST_TIMEOUT),
+                            null,
+                            Policy.Resilience.DEFAULTS));
         });
         Map<String, Policy.LargeModel> largeModels = new LinkedHashMap<>();
         root.path("large-models").properties().forEach(entry -> {
@@ -146,7 +148,8 @@ public final class PolicyLoader {
                             largeModel.path("base-url").asString(null),
                             largeModel.path("api-key-env").asString(null),
                             largeModel.path("api-key-file").asString(null),
-                            duration(largeModel.path("timeout"), DEFAULT_LARGE_MODEL_TIMEOUT)));
+                            duration(largeModel.path("timeout"), DEFAULT_LARGE_MODEL_TIMEOUT),
+                            Policy.Resilience.DEFAULTS));
         });
         return new Policy(
                 root.path("name").asString(defaultName),
@@ -155,8 +158,13 @@ public final class PolicyLoader {
                         classifier.path("threshold").asDouble(DEFAULT_THRESHOLD)),
                 domains,
                 specialists,
-                new Policy.Escalation(
-                        root.path("escalation").path("large-model").asString(null)),
+                root.path("escalation").isMissingNode()
+                        ? Policy.Escalation.NONE
+                        : new Policy.Escalation(
+                                root.path("escalation").path("large-model").asString(null),
+                                List.of(),
+                                Policy.OnUnavailable.LOCAL,
+                                Policy.OnSpecialistUnavailable.ESCALATE),
                 largeModels);
     }
 

@@ -109,8 +109,14 @@ class PolicyLoaderTest {
                                         "LOCAL_LLM_KEY",
                                         "You are the bank's assistant.",
                                         List.of(new Turn("hi", "Hello, how can I help?")),
-                                        Duration.ofMillis(500))),
-                        new Escalation("cloud"),
+                                        Duration.ofMillis(500),
+                                        null,
+                                        Policy.Resilience.DEFAULTS)),
+                        new Escalation(
+                                "cloud",
+                                List.of(),
+                                Policy.OnUnavailable.LOCAL,
+                                Policy.OnSpecialistUnavailable.ESCALATE),
                         Map.of(
                                 "cloud",
                                 new LargeModel(
@@ -119,7 +125,8 @@ class PolicyLoaderTest {
                                         "https://llm.example.com/v1",
                                         null,
                                         "/var/run/secrets/key",
-                                        Duration.ofMinutes(2)),
+                                        Duration.ofMinutes(2),
+                                        Policy.Resilience.DEFAULTS),
                                 "backup",
                                 new LargeModel(
                                         LargeModelProvider.ANTHROPIC,
@@ -127,7 +134,8 @@ class PolicyLoaderTest {
                                         null,
                                         "ANTHROPIC_API_KEY",
                                         null,
-                                        Duration.ofHours(1)))));
+                                        Duration.ofHours(1),
+                                        Policy.Resilience.DEFAULTS))));
     }
 
     @Test
@@ -168,7 +176,7 @@ class PolicyLoaderTest {
         assertThat(specialist.systemPrompt()).isNull();
         assertThat(specialist.fewShot()).isEmpty();
         assertThat(policy.largeModels().get("cloud").timeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(policy.escalation()).isEqualTo(new Escalation(null));
+        assertThat(policy.escalation()).isEqualTo(Escalation.NONE);
     }
 
     @Test

@@ -58,7 +58,7 @@ class PolicySetTest {
                             new Policy.Classifier("all-minilm-l6-v2-q", 0.55),
                             List.of(),
                             Map.of(),
-                            new Policy.Escalation(null),
+                            Policy.Escalation.NONE,
                             Map.of()));
         }
         return new PolicySet("/etc/policies", policies);

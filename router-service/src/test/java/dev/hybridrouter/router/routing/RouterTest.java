@@ -21,7 +21,9 @@ class RouterTest {
             null,
             null,
             List.of(),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30),
+            null,
+            Policy.Resilience.DEFAULTS);
     private static final Policy POLICY = new Policy(
             "bank",
             new Policy.Classifier("all-minilm-l6-v2-q", 0.55),
@@ -29,7 +31,8 @@ class RouterTest {
                     new Policy.Domain("cards", "", "cards-slm", null, List.of("block my card")),
                     new Policy.Domain("loans", "", "loans-slm", 0.8, List.of("mortgage rates"))),
             Map.of("cards-slm", SLM, "loans-slm", SLM),
-            new Policy.Escalation("cloud"),
+            new Policy.Escalation(
+                    "cloud", List.of(), Policy.OnUnavailable.LOCAL, Policy.OnSpecialistUnavailable.ESCALATE),
             Map.of(
                     "cloud",
                     new Policy.LargeModel(
@@ -38,7 +41,8 @@ class RouterTest {
                             null,
                             "KEY",
                             null,
-                            Duration.ofSeconds(60))));
+                            Duration.ofSeconds(60),
+                            Policy.Resilience.DEFAULTS)));
 
     @Test
     void should_route_to_the_best_domain_when_its_confidence_passes_the_default_threshold() {
@@ -84,7 +88,7 @@ class RouterTest {
                 POLICY.classifier(),
                 POLICY.domains(),
                 POLICY.specialists(),
-                new Policy.Escalation(null),
+                Policy.Escalation.NONE,
                 Map.of());
         Router router = new Router(
                 local, c -> new DomainClassifier.Classification(Map.of("cards", 0.1), false), Set.of("auto"));
