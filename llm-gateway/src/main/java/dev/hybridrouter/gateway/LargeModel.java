@@ -25,7 +25,7 @@ public record LargeModel(String name, ChatModel chatModel, StreamingChatModel st
 
     /**
      * Builds the clients for one large model. Clients never retry on their own: retries are the
-     * caller's decision.
+     * caller's decision. Time limits are the HTTP client's (connect and read timeouts) and the caller's.
      *
      * @param http the HTTP client every call goes through
      */
@@ -40,7 +40,6 @@ public record LargeModel(String name, ChatModel chatModel, StreamingChatModel st
                                 .baseUrl(baseUrl)
                                 .apiKey(settings.apiKey())
                                 .modelName(settings.model())
-                                .timeout(settings.timeout())
                                 .maxRetries(0)
                                 .build(),
                         OpenAiStreamingChatModel.builder()
@@ -48,7 +47,6 @@ public record LargeModel(String name, ChatModel chatModel, StreamingChatModel st
                                 .baseUrl(baseUrl)
                                 .apiKey(settings.apiKey())
                                 .modelName(settings.model())
-                                .timeout(settings.timeout())
                                 .build());
             }
             case ANTHROPIC -> {
@@ -61,7 +59,6 @@ public record LargeModel(String name, ChatModel chatModel, StreamingChatModel st
                                 .apiKey(settings.apiKey())
                                 .modelName(settings.model())
                                 .maxTokens(ANTHROPIC_DEFAULT_MAX_TOKENS)
-                                .timeout(settings.timeout())
                                 .maxRetries(0)
                                 .build(),
                         AnthropicStreamingChatModel.builder()
@@ -70,7 +67,6 @@ public record LargeModel(String name, ChatModel chatModel, StreamingChatModel st
                                 .apiKey(settings.apiKey())
                                 .modelName(settings.model())
                                 .maxTokens(ANTHROPIC_DEFAULT_MAX_TOKENS)
-                                .timeout(settings.timeout())
                                 .build());
             }
         };

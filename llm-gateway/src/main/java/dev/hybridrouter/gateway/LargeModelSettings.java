@@ -1,6 +1,5 @@
 package dev.hybridrouter.gateway;
 
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,17 +10,14 @@ import java.util.Objects;
  * @param model the provider's model name, e.g. {@code gpt-4o-mini}
  * @param baseUrl the API's base URL, or {@code null} for the provider's public endpoint
  * @param apiKey the API key, already read from where the policy said to find it
- * @param timeout the longest one call may take
  */
-public record LargeModelSettings(
-        String name, Provider provider, String model, String baseUrl, String apiKey, Duration timeout) {
+public record LargeModelSettings(String name, Provider provider, String model, String baseUrl, String apiKey) {
 
     public LargeModelSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(apiKey, "apiKey");
-        Objects.requireNonNull(timeout, "timeout");
         if (provider == Provider.OPENAI_COMPATIBLE && baseUrl == null) {
             throw new IllegalArgumentException(
                     "large model '" + name + "': an openai-compatible model needs a base URL");

@@ -5,6 +5,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.upstream.UpstreamResilience;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +51,9 @@ public abstract class RouterTestSupport {
     @Autowired
     protected WebTestClient web;
 
+    @Autowired
+    protected UpstreamResilience resilience;
+
     @DynamicPropertySource
     static void routerProperties(DynamicPropertyRegistry registry) {
         registry.add("router.policies.location", POLICY::toString);
@@ -61,6 +66,7 @@ public abstract class RouterTestSupport {
         for (WireMockServer server : new WireMockServer[] {LOCAL, OLLAMA, OPENAI, ANTHROPIC}) {
             server.resetAll();
         }
+        resilience.circuitBreakers().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
         web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
     }
 

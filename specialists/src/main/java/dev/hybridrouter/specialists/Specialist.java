@@ -32,6 +32,7 @@ public record Specialist(
 
     /**
      * Builds a specialist. Clients never retry on their own: retries are the caller's decision.
+     * Time limits are the HTTP client's (connect and read timeouts) and the caller's.
      *
      * @param http the HTTP client every call goes through
      */
@@ -44,7 +45,6 @@ public record Specialist(
                             .baseUrl(settings.baseUrl())
                             .apiKey(apiKeyOrPlaceholder(settings))
                             .modelName(settings.model())
-                            .timeout(settings.timeout())
                             .maxRetries(0)
                             .build(),
                     OpenAiStreamingChatModel.builder()
@@ -52,7 +52,6 @@ public record Specialist(
                             .baseUrl(settings.baseUrl())
                             .apiKey(apiKeyOrPlaceholder(settings))
                             .modelName(settings.model())
-                            .timeout(settings.timeout())
                             .build(),
                     preamble(settings));
             case OLLAMA -> new Specialist(
@@ -61,14 +60,12 @@ public record Specialist(
                             .httpClientBuilder(http)
                             .baseUrl(settings.baseUrl())
                             .modelName(settings.model())
-                            .timeout(settings.timeout())
                             .maxRetries(0)
                             .build(),
                     OllamaStreamingChatModel.builder()
                             .httpClientBuilder(http)
                             .baseUrl(settings.baseUrl())
                             .modelName(settings.model())
-                            .timeout(settings.timeout())
                             .build(),
                     preamble(settings));
         };

@@ -1,6 +1,5 @@
 package dev.hybridrouter.specialists;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,7 +13,6 @@ import java.util.Objects;
  * @param apiKey the server's API key, or {@code null} when it needs none
  * @param systemPrompt the system prompt put first, or {@code null} for none
  * @param fewShot example exchanges put between the system prompt and the caller's conversation
- * @param timeout the longest one call may take
  */
 public record SpecialistSettings(
         String name,
@@ -23,15 +21,13 @@ public record SpecialistSettings(
         String model,
         String apiKey,
         String systemPrompt,
-        List<Example> fewShot,
-        Duration timeout) {
+        List<Example> fewShot) {
 
     public SpecialistSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(timeout, "timeout");
         fewShot = List.copyOf(fewShot);
     }
 

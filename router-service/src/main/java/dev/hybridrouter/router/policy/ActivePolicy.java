@@ -7,7 +7,9 @@ import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import dev.hybridrouter.router.upstream.Guard;
 import dev.hybridrouter.router.upstream.Upstream;
+import dev.hybridrouter.router.upstream.UpstreamResilience;
 import dev.hybridrouter.specialists.Specialist;
 import dev.hybridrouter.specialists.SpecialistSettings;
 import java.io.IOException;
@@ -61,9 +63,14 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
      * policy from loading; a missing API key makes that one model unavailable, with the reason.
      *
      * @param env reads environment variables (API keys)
+     * @param resilience the breakers, bulkheads and retries upstreams share across reloads
      */
     public static ActivePolicy compile(
-            Policy policy, DomainClassifier classifier, Set<String> autoModels, UnaryOperator<String> env) {
+            Policy policy,
+            DomainClassifier classifier,
+            Set<String> autoModels,
+            UnaryOperator<String> env,
+            UpstreamResilience resilience) {
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
         policy.specialists().forEach((name, spec) -> {
@@ -79,11 +86,10 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
                         spec.systemPrompt(),
                         spec.fewShot().stream()
                                 .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
-                                .toList(),
-                        spec.timeout());
-                upstreams.put(
-                        target.toString(),
-                        Upstream.of(Specialist.create(settings, Upstream.httpClient()), spec.baseUrl()));
+                                .toList());
+                var http = Upstream.httpClient(spec.resilience().connectTimeout(), spec.timeout());
+                Guard guard = resilience.guard(target, spec.resilience(), spec.timeout());
+                upstreams.put(target.toString(), Upstream.of(Specialist.create(settings, http), spec.baseUrl(), guard));
             } catch (MissingApiKeyException e) {
                 unavailable.put(target.toString(), e.getMessage());
             }
@@ -96,14 +102,14 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
                         LargeModelSettings.Provider.valueOf(spec.provider().name()),
                         spec.model(),
                         spec.baseUrl(),
-                        apiKey(target, spec.apiKeyEnv(), spec.apiKeyFile(), env),
-                        spec.timeout());
+                        apiKey(target, spec.apiKeyEnv(), spec.apiKeyFile(), env));
                 String provider = spec.provider()
                         .name()
                         .toLowerCase(java.util.Locale.ROOT)
                         .replace('_', '-');
-                upstreams.put(
-                        target.toString(), Upstream.of(LargeModel.create(settings, Upstream.httpClient()), provider));
+                var http = Upstream.httpClient(spec.resilience().connectTimeout(), spec.timeout());
+                Guard guard = resilience.guard(target, spec.resilience(), spec.timeout());
+                upstreams.put(target.toString(), Upstream.of(LargeModel.create(settings, http), provider, guard));
             } catch (MissingApiKeyException e) {
                 unavailable.put(target.toString(), e.getMessage());
             }

@@ -6,6 +6,7 @@ import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.upstream.UpstreamResilience;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -40,14 +41,20 @@ public class PolicyRegistry {
     private final RouterProperties properties;
     private final Function<Policy, DomainClassifier> classifiers;
     private final Clock clock;
+    private final UpstreamResilience resilience;
     private final PolicySource source;
     private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
     private final AtomicReference<Status> status = new AtomicReference<>();
 
-    PolicyRegistry(RouterProperties properties, Function<Policy, DomainClassifier> classifiers, Clock clock) {
+    PolicyRegistry(
+            RouterProperties properties,
+            Function<Policy, DomainClassifier> classifiers,
+            Clock clock,
+            UpstreamResilience resilience) {
         this.properties = properties;
         this.classifiers = classifiers;
         this.clock = clock;
+        this.resilience = resilience;
         String location = properties.policies().location();
         this.source = location == null || location.isBlank() ? null : new PolicySource(Path.of(location));
         activate(source == null ? bundledPolicy() : source.load().defaultPolicy());
@@ -93,7 +100,7 @@ public class PolicyRegistry {
 
     private void activate(Policy policy) {
         ActivePolicy compiled = ActivePolicy.compile(
-                policy, classifiers.apply(policy), new HashSet<>(properties.autoModels()), System::getenv);
+                policy, classifiers.apply(policy), new HashSet<>(properties.autoModels()), System::getenv, resilience);
         active.set(compiled);
         Instant now = clock.instant();
         status.set(new Status(

@@ -13,8 +13,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Calls upstream models without blocking an event-loop thread. Failures arrive as
- * {@link dev.hybridrouter.router.error.ApiException}s that name the upstream.
+ * Calls upstream models without blocking an event-loop thread, each call inside its upstream's
+ * {@link Guard}. Failures arrive as {@link dev.hybridrouter.router.error.ApiException}s that name the
+ * upstream.
  */
 public final class UpstreamCalls {
 
@@ -24,6 +25,7 @@ public final class UpstreamCalls {
     public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request) {
         return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
                 .subscribeOn(Schedulers.boundedElastic())
+                .transform(upstream.guard()::protect)
                 .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
     }
 
@@ -35,6 +37,7 @@ public final class UpstreamCalls {
         return Flux.<StreamEvent>create(sink ->
                         upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
                 .subscribeOn(Schedulers.boundedElastic())
+                .transform(upstream.guard()::protect)
                 .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
     }
 

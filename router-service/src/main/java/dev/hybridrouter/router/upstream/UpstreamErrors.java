@@ -3,6 +3,8 @@ package dev.hybridrouter.router.upstream;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.Causes;
 import dev.langchain4j.exception.HttpException;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
@@ -10,19 +12,71 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
 
 /**
- * What the caller is told when an upstream fails. The caller's request was fine, so upstream failures
- * are 5xx, except two that mean the same for the caller: a 429 (passed on with its {@code Retry-After})
- * and a 400 (the upstream rejected what the caller sent, e.g. a too-long conversation).
+ * Judges upstream failures — which count against the upstream, which may be retried — and says what
+ * the caller is told. The caller's request was fine, so upstream failures are 5xx, except two that mean
+ * the same for the caller: a 429 (passed on with its {@code Retry-After}) and a 400 (the upstream
+ * rejected what the caller sent, e.g. a too-long conversation).
  */
 final class UpstreamErrors {
 
     private UpstreamErrors() {}
+
+    /**
+     * Whether a failure says the upstream is unwell, so its breaker counts it: 5xx, 408, 429, timeouts,
+     * connection errors and malformed answers; not other 4xx, which are about the request.
+     */
+    static boolean isUpstreamFailure(Throwable failure) {
+        HttpException http = Causes.find(failure, HttpException.class);
+        if (http != null) {
+            int status = http.statusCode();
+            return status >= 500 || status == 408 || status == 429;
+        }
+        return !(failure instanceof CallNotPermittedException) && !(failure instanceof BulkheadFullException);
+    }
+
+    /**
+     * Whether a failed call may be tried again: an upstream failure, not a broken stream, and not a 429 or
+     * 503 asking to wait longer than {@code maxRetryAfter}.
+     */
+    static boolean isRetryable(Throwable failure, Duration maxRetryAfter) {
+        if (failure instanceof Guard.StreamBrokenException || !isUpstreamFailure(failure)) {
+            return false;
+        }
+        Duration retryAfter = retryAfter(failure);
+        return retryAfter == null || retryAfter.compareTo(maxRetryAfter) <= 0;
+    }
+
+    /** The wait the upstream asked for, or {@code null}. */
+    static Duration retryAfter(Throwable failure) {
+        UpstreamHttpException http = Causes.find(failure, UpstreamHttpException.class);
+        return http != null ? http.retryAfter() : null;
+    }
 
     static ApiException toApiException(Throwable failure, Upstream upstream) {
         if (failure instanceof ApiException api) {
             return api;
         }
         String name = upstream.description();
+        if (failure instanceof CallNotPermittedException) {
+            return new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "server_error",
+                    "upstream_circuit_open",
+                    null,
+                    name + " is failing; the router stopped calling it for a while (circuit breaker open)",
+                    upstream.guard().waitInOpen(),
+                    failure);
+        }
+        if (failure instanceof BulkheadFullException) {
+            return new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "server_error",
+                    "upstream_busy",
+                    null,
+                    name + " has as many calls in flight as it allows",
+                    Duration.ofSeconds(1),
+                    failure);
+        }
         HttpException http = Causes.find(failure, HttpException.class);
         if (http != null) {
             return fromStatus(http, name, failure);
@@ -35,7 +89,7 @@ final class UpstreamErrors {
                     "server_error",
                     "upstream_timeout",
                     null,
-                    name + " did not answer in time",
+                    name + " did not answer in time (" + rootMessage(failure) + ")",
                     null,
                     failure);
         }
@@ -62,7 +116,7 @@ final class UpstreamErrors {
     private static ApiException fromStatus(HttpException http, String name, Throwable failure) {
         int status = http.statusCode();
         String detail = name + " answered HTTP " + status + ": " + abbreviate(http.getMessage());
-        Duration retryAfter = http instanceof UpstreamHttpException withHeaders ? withHeaders.retryAfter() : null;
+        Duration retryAfter = retryAfter(http);
         return switch (status) {
             case 401, 403 -> new ApiException(
                     HttpStatus.BAD_GATEWAY,

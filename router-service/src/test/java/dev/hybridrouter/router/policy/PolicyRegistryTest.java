@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hybridrouter.policies.PolicyException;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.upstream.UpstreamResilience;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +101,10 @@ class PolicyRegistryTest {
                 List.of("auto"),
                 DataSize.ofMegabytes(1));
         return new PolicyRegistry(
-                properties, policy -> conversation -> new DomainClassifier.Classification(Map.of(), false), CLOCK);
+                properties,
+                policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),
+                CLOCK,
+                new UpstreamResilience(new SimpleMeterRegistry(), CLOCK));
     }
 
     private static String policy(String... domains) {
