@@ -10,11 +10,10 @@ import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import dev.hybridrouter.router.routing.RoutingDecision;
-import dev.hybridrouter.router.upstream.Upstream;
-import dev.hybridrouter.router.upstream.UpstreamCalls;
+import dev.hybridrouter.router.upstream.Attempt;
+import dev.hybridrouter.router.upstream.Failover;
 import dev.hybridrouter.router.upstream.UpstreamCalls.StreamEvent;
 import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
@@ -27,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -53,6 +53,8 @@ class ChatController {
     static final String TARGET = "x-router-target";
     static final String CONFIDENCE = "x-router-confidence";
     static final String ESCALATED = "x-router-escalated";
+    static final String DEGRADED = "x-router-degraded";
+    static final String DEGRADED_REASON = "x-router-degraded-reason";
 
     private final PolicyRegistry policies;
     private final JsonMapper json;
@@ -72,12 +74,15 @@ class ChatController {
         return Mono.fromCallable(() -> policy.router().route(body.model(), conversation))
                 .subscribeOn(Schedulers.parallel())
                 .flatMap(decision -> {
-                    routingHeaders(response.getHeaders(), decision);
-                    Upstream upstream = policy.upstream(decision.target());
-                    ChatRequest request = OpenAiMessages.chatRequest(body, conversation);
+                    HttpHeaders headers = response.getHeaders();
+                    routingHeaders(headers, decision);
+                    Failover failover = new Failover(
+                            policy.plan(decision),
+                            attempt -> policy.upstream(attempt.target()),
+                            OpenAiMessages.chatRequest(body, conversation));
                     return body.streaming()
-                            ? Mono.just(stream(upstream, request, body.includeUsage()))
-                            : complete(upstream, request);
+                            ? Mono.just(stream(failover, headers, body.includeUsage()))
+                            : complete(failover, headers);
                 });
     }
 
@@ -101,18 +106,22 @@ class ChatController {
         return new ModelList(new ArrayList<>(models.values()));
     }
 
-    private Mono<ResponseEntity<?>> complete(Upstream upstream, ChatRequest request) {
+    private Mono<ResponseEntity<?>> complete(Failover failover, HttpHeaders headers) {
         String id = completionId();
         long created = clock.instant().getEpochSecond();
-        return UpstreamCalls.complete(upstream, request).map(answer -> ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(new ChatCompletion(
-                        id,
-                        created,
-                        upstream.target().name(),
-                        answer.aiMessage().text(),
-                        finishReason(answer.finishReason()),
-                        usage(answer.tokenUsage()))));
+        return failover.complete().map(answer -> {
+            answeredHeaders(headers, answer.attempt());
+            ChatResponse response = answer.response();
+            return ResponseEntity.ok()
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(new ChatCompletion(
+                            id,
+                            created,
+                            answer.attempt().target().name(),
+                            response.aiMessage().text(),
+                            finishReason(response.finishReason()),
+                            usage(response.tokenUsage())));
+        });
     }
 
     /**
@@ -121,13 +130,17 @@ class ChatController {
      * that, a failure ends the stream with an {@code error} event.
      */
     private ResponseEntity<Flux<ServerSentEvent<String>>> stream(
-            Upstream upstream, ChatRequest request, boolean includeUsage) {
+            Failover failover, HttpHeaders headers, boolean includeUsage) {
         String id = completionId();
         long created = clock.instant().getEpochSecond();
-        String model = upstream.target().name();
+        AtomicReference<String> answering = new AtomicReference<>();
         AtomicBoolean started = new AtomicBoolean();
-        Flux<ServerSentEvent<String>> events = UpstreamCalls.stream(upstream, request)
+        Flux<ServerSentEvent<String>> events = failover.stream(attempt -> {
+                    answeredHeaders(headers, attempt);
+                    answering.set(attempt.target().name());
+                })
                 .concatMapIterable(event -> {
+                    String model = answering.get();
                     List<ChatCompletionChunk> chunks = new ArrayList<>(3);
                     String role = started.compareAndSet(false, true) ? "assistant" : null;
                     if (event instanceof StreamEvent.Token token) {
@@ -166,11 +179,22 @@ class ChatController {
                 .build();
     }
 
+    /** The decision, before any model is called: an error response carries these too. */
     private static void routingHeaders(HttpHeaders headers, RoutingDecision decision) {
         headers.set(ROUTE, decision.route());
         headers.set(TARGET, decision.target().toString());
         headers.set(CONFIDENCE, String.format(Locale.ROOT, "%.4f", decision.confidence()));
         headers.set(ESCALATED, Boolean.toString(decision.escalate()));
+    }
+
+    /** The model that actually answers, which failover may have changed. */
+    private static void answeredHeaders(HttpHeaders headers, Attempt attempt) {
+        headers.set(TARGET, attempt.target().toString());
+        headers.set(ESCALATED, Boolean.toString(attempt.target().kind() == RoutingDecision.Target.Kind.LARGE));
+        headers.set(DEGRADED, Boolean.toString(attempt.degraded()));
+        if (attempt.degraded()) {
+            headers.set(DEGRADED_REASON, attempt.degradedReason());
+        }
     }
 
     private static String completionId() {

@@ -6,7 +6,9 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
+import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import dev.hybridrouter.router.upstream.Attempt;
 import dev.hybridrouter.router.upstream.Guard;
 import dev.hybridrouter.router.upstream.Upstream;
 import dev.hybridrouter.router.upstream.UpstreamResilience;
@@ -15,7 +17,9 @@ import dev.hybridrouter.specialists.SpecialistSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -30,6 +34,12 @@ import org.springframework.http.HttpStatus;
  * @param unavailable why a model the policy names cannot be called (e.g. its API key is not set), by target
  */
 public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<String, String> unavailable) {
+
+    /** Why a large model answers a request meant for a specialist. */
+    public static final String SPECIALIST_UNAVAILABLE = "specialist-unavailable";
+
+    /** Why a specialist answers a request meant for a large model. */
+    public static final String LARGE_MODELS_UNAVAILABLE = "large-models-unavailable";
 
     public ActivePolicy {
         upstreams = Map.copyOf(upstreams);
@@ -56,6 +66,44 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
                     unavailable.getOrDefault(target.toString(), target + " is not configured"));
         }
         return upstream;
+    }
+
+    /**
+     * The models to try for a decision, in order. A forced target is tried alone. A specialist is followed
+     * by its fallback specialists and then, if the policy escalates when specialists are unavailable, by
+     * the large models. The large models are followed, if the policy allows, by the domain's specialists,
+     * marked degraded.
+     */
+    public List<Attempt> plan(RoutingDecision decision) {
+        if (decision.reason() == RoutingDecision.Reason.FORCED) {
+            return List.of(Attempt.of(decision.target()));
+        }
+        Policy.Escalation escalation = policy().escalation();
+        List<Attempt> plan = new ArrayList<>();
+        if (decision.target().kind() == Target.Kind.SPECIALIST) {
+            specialistChain(decision.target().name()).forEach(name -> plan.add(Attempt.of(Target.specialist(name))));
+            if (escalation.onSpecialistUnavailable() == Policy.OnSpecialistUnavailable.ESCALATE) {
+                escalation.chain().forEach(name -> plan.add(new Attempt(Target.large(name), SPECIALIST_UNAVAILABLE)));
+            }
+        } else {
+            escalation.chain().forEach(name -> plan.add(Attempt.of(Target.large(name))));
+            if (escalation.onUnavailable() == Policy.OnUnavailable.LOCAL) {
+                policy().domain(decision.route()).ifPresent(domain -> specialistChain(domain.specialist())
+                        .forEach(name -> plan.add(new Attempt(Target.specialist(name), LARGE_MODELS_UNAVAILABLE))));
+            }
+        }
+        return plan;
+    }
+
+    /** A specialist and the fallbacks after it; the loader rejects cycles. */
+    private List<String> specialistChain(String first) {
+        List<String> chain = new ArrayList<>();
+        for (String name = first;
+                name != null;
+                name = policy().specialists().get(name).fallback()) {
+            chain.add(name);
+        }
+        return chain;
     }
 
     /**
