@@ -103,6 +103,7 @@ public final class PolicyLoader {
     /** Builds the model from a document that passed every check. */
     private static Policy build(JsonNode root, String defaultName) {
         JsonNode classifier = root.path("classifier");
+        Policy.Resilience policyResilience = resilience(root.path("resilience"), Policy.Resilience.DEFAULTS);
         List<Policy.Domain> domains = new ArrayList<>();
         for (JsonNode domain : root.path("domains")) {
             domains.add(new Policy.Domain(
@@ -121,7 +122,7 @@ public final class PolicyLoader {
             specialists.put(
                     entry.getKey(),
                     new Policy.Specialist(
-                            provider(specialist, Policy.SpecialistProvider.class),
+                            option(specialist.path("provider"), Policy.SpecialistProvider.class),
                             specialist.path("base-url").stringValue(),
                             specialist.path("model").stringValue(),
                             specialist.path("api-key-env").asString(null),
@@ -134,8 +135,8 @@ public final class PolicyLoader {
                                             turn.path("assistant").stringValue()))
                                     .toList(),
                             duration(specialist.path("timeout"), DEFAULT_SPECIALIST_TIMEOUT),
-                            null,
-                            Policy.Resilience.DEFAULTS));
+                            specialist.path("fallback").asString(null),
+                            resilience(specialist.path("resilience"), policyResilience)));
         });
         Map<String, Policy.LargeModel> largeModels = new LinkedHashMap<>();
         root.path("large-models").properties().forEach(entry -> {
@@ -143,13 +144,13 @@ public final class PolicyLoader {
             largeModels.put(
                     entry.getKey(),
                     new Policy.LargeModel(
-                            provider(largeModel, Policy.LargeModelProvider.class),
+                            option(largeModel.path("provider"), Policy.LargeModelProvider.class),
                             largeModel.path("model").stringValue(),
                             largeModel.path("base-url").asString(null),
                             largeModel.path("api-key-env").asString(null),
                             largeModel.path("api-key-file").asString(null),
                             duration(largeModel.path("timeout"), DEFAULT_LARGE_MODEL_TIMEOUT),
-                            Policy.Resilience.DEFAULTS));
+                            resilience(largeModel.path("resilience"), policyResilience)));
         });
         return new Policy(
                 root.path("name").asString(defaultName),
@@ -158,20 +159,58 @@ public final class PolicyLoader {
                         classifier.path("threshold").asDouble(DEFAULT_THRESHOLD)),
                 domains,
                 specialists,
-                root.path("escalation").isMissingNode()
-                        ? Policy.Escalation.NONE
-                        : new Policy.Escalation(
-                                root.path("escalation").path("large-model").asString(null),
-                                List.of(),
-                                Policy.OnUnavailable.LOCAL,
-                                Policy.OnSpecialistUnavailable.ESCALATE),
+                escalation(root.path("escalation")),
                 largeModels);
     }
 
-    private static <E extends Enum<E>> E provider(JsonNode model, Class<E> type) {
-        return Enum.valueOf(
-                type,
-                model.path("provider").stringValue().toUpperCase(Locale.ROOT).replace('-', '_'));
+    private static Policy.Escalation escalation(JsonNode escalation) {
+        if (escalation.isMissingNode()) {
+            return Policy.Escalation.NONE;
+        }
+        return new Policy.Escalation(
+                escalation.path("large-model").asString(null),
+                escalation
+                        .path("fallbacks")
+                        .valueStream()
+                        .map(JsonNode::stringValue)
+                        .toList(),
+                option(escalation.path("on-unavailable"), Policy.OnUnavailable.LOCAL),
+                option(escalation.path("on-specialist-unavailable"), Policy.OnSpecialistUnavailable.ESCALATE));
+    }
+
+    /** An upstream's {@code resilience} block, each field it leaves out taken from {@code base}. */
+    private static Policy.Resilience resilience(JsonNode block, Policy.Resilience base) {
+        JsonNode breaker = block.path("circuit-breaker");
+        JsonNode retry = block.path("retry");
+        Policy.CircuitBreaker baseBreaker = base.circuitBreaker();
+        Policy.Retry baseRetry = base.retry();
+        return new Policy.Resilience(
+                new Policy.CircuitBreaker(
+                        breaker.path("failure-rate-threshold").asFloat(baseBreaker.failureRateThreshold()),
+                        breaker.path("slow-call-rate-threshold").asFloat(baseBreaker.slowCallRateThreshold()),
+                        duration(breaker.path("slow-call-duration"), baseBreaker.slowCallDuration()),
+                        breaker.path("minimum-calls").asInt(baseBreaker.minimumCalls()),
+                        breaker.path("sliding-window-size").asInt(baseBreaker.slidingWindowSize()),
+                        duration(breaker.path("wait-in-open"), baseBreaker.waitInOpen()),
+                        breaker.path("half-open-calls").asInt(baseBreaker.halfOpenCalls())),
+                duration(block.path("connect-timeout"), base.connectTimeout()),
+                duration(block.path("first-token-timeout"), base.firstTokenTimeout()),
+                block.path("max-concurrent-calls").asInt(base.maxConcurrentCalls()),
+                new Policy.Retry(
+                        retry.path("max-attempts").asInt(baseRetry.maxAttempts()),
+                        duration(retry.path("initial-backoff"), baseRetry.initialBackoff()),
+                        retry.path("multiplier").asDouble(baseRetry.multiplier()),
+                        retry.path("jitter").asDouble(baseRetry.jitter()),
+                        duration(retry.path("max-retry-after"), baseRetry.maxRetryAfter())));
+    }
+
+    /** A {@code kebab-case} option as its enum constant, or {@code defaultValue} when it is missing. */
+    private static <E extends Enum<E>> E option(JsonNode value, E defaultValue) {
+        return value.isMissingNode() ? defaultValue : option(value, defaultValue.getDeclaringClass());
+    }
+
+    private static <E extends Enum<E>> E option(JsonNode value, Class<E> type) {
+        return Enum.valueOf(type, value.stringValue().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
     private static Duration duration(JsonNode value, Duration defaultValue) {

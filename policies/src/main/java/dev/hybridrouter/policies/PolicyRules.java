@@ -1,13 +1,20 @@
 package dev.hybridrouter.policies;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.IntNode;
 
 /**
- * The checks the schema cannot express: that names refer to something defined, and that names are
- * unique. Domains, specialists and large models share one namespace because callers may use any of
- * these names as a request's model; only a domain and its own specialist may share a name.
+ * The checks the schema cannot express: that names refer to something defined, that names are
+ * unique, that fallbacks end, and that each upstream's resolved circuit breaker window can hold its
+ * minimum number of calls. Domains, specialists and large models share one namespace because callers
+ * may use any of these names as a request's model; only a domain and its own specialist may share a
+ * name.
  *
  * <p>Runs on documents that may also break the schema, so it skips whatever has the wrong shape.
  */
@@ -16,8 +23,9 @@ final class PolicyRules {
     private static final Pointer DOMAINS = Pointer.ROOT.property("domains");
     private static final Pointer SPECIALISTS = Pointer.ROOT.property("specialists");
     private static final Pointer LARGE_MODELS = Pointer.ROOT.property("large-models");
-    private static final Pointer ESCALATION =
-            Pointer.ROOT.property("escalation").property("large-model");
+    private static final Pointer ESCALATION = Pointer.ROOT.property("escalation");
+    private static final Pointer RESILIENCE = Pointer.ROOT.property("resilience");
+    private static final Policy.CircuitBreaker DEFAULT_BREAKER = Policy.Resilience.DEFAULTS.circuitBreaker();
     private static final String SHARED_NAMESPACE =
             "; domains, specialists and large models need distinct names because callers use them as a request's model";
 
@@ -47,12 +55,14 @@ final class PolicyRules {
             }
         }
         checkDomains(root.path("domains"), specialists, largeModels);
-        String escalation = text(root.path("escalation").path("large-model"));
-        if (escalation != null && !largeModels.containsKey(escalation)) {
-            problems.add(
-                    document.valueAt(ESCALATION),
-                    "escalation refers to large model '" + escalation + "', which is not under large-models"
-                            + Suggestions.didYouMean(escalation, largeModels.keySet()) + defined(largeModels));
+        checkSpecialistFallbacks(root.path("specialists"), specialists);
+        checkEscalation(root.path("escalation"), largeModels);
+        checkWindow(RESILIENCE);
+        for (Pointer upstream : specialists.values()) {
+            checkWindow(upstream.property("resilience"), RESILIENCE);
+        }
+        for (Pointer upstream : largeModels.values()) {
+            checkWindow(upstream.property("resilience"), RESILIENCE);
         }
     }
 
@@ -97,6 +107,137 @@ final class PolicyRules {
         }
     }
 
+    private void checkSpecialistFallbacks(JsonNode mapping, Map<String, Pointer> specialists) {
+        Map<String, String> fallbacks = new LinkedHashMap<>();
+        for (Map.Entry<String, Pointer> specialist : specialists.entrySet()) {
+            String name = specialist.getKey();
+            String fallback = text(mapping.path(name).path("fallback"));
+            if (fallback == null) {
+                continue;
+            }
+            Pointer at = specialist.getValue().property("fallback");
+            if (fallback.equals(name)) {
+                problems.add(
+                        document.valueAt(at),
+                        "specialist '" + name + "' falls back to itself; name another specialist or remove fallback");
+            } else if (!specialists.containsKey(fallback)) {
+                problems.add(
+                        document.valueAt(at),
+                        "specialist '" + name + "' falls back to specialist '" + fallback
+                                + "', which is not under specialists"
+                                + Suggestions.didYouMean(fallback, specialists.keySet()) + defined(specialists));
+            } else {
+                fallbacks.put(name, fallback);
+            }
+        }
+        Set<String> inReportedCycle = new HashSet<>();
+        for (String start : fallbacks.keySet()) {
+            List<String> chain = new ArrayList<>(List.of(start));
+            String next = fallbacks.get(start);
+            while (next != null && !chain.contains(next)) {
+                chain.add(next);
+                next = fallbacks.get(next);
+            }
+            if (start.equals(next) && inReportedCycle.add(start)) {
+                inReportedCycle.addAll(chain);
+                chain.add(start);
+                problems.add(
+                        document.valueAt(specialists.get(start).property("fallback")),
+                        "specialists fall back in a cycle: " + String.join(" -> ", chain)
+                                + "; the last in a chain must have no fallback");
+            }
+        }
+    }
+
+    private void checkEscalation(JsonNode escalation, Map<String, Pointer> largeModels) {
+        String primary = text(escalation.path("large-model"));
+        if (primary != null && !largeModels.containsKey(primary)) {
+            problems.add(
+                    document.valueAt(ESCALATION.property("large-model")),
+                    "escalation refers to large model '" + primary + "', which is not under large-models"
+                            + Suggestions.didYouMean(primary, largeModels.keySet()) + defined(largeModels));
+        }
+        JsonNode fallbacks = escalation.path("fallbacks");
+        Pointer fallbacksAt = ESCALATION.property("fallbacks");
+        if (fallbacks.isArray() && !fallbacks.isEmpty() && !escalation.has("large-model")) {
+            problems.add(
+                    document.keyAt(fallbacksAt),
+                    "escalation.fallbacks needs escalation.large-model: fallbacks are tried after it");
+        }
+        Map<String, Pointer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < fallbacks.size(); i++) {
+            String name = text(fallbacks.path(i));
+            Pointer at = fallbacksAt.index(i);
+            if (name == null) {
+                continue;
+            }
+            if (name.equals(primary)) {
+                problems.add(
+                        document.valueAt(at),
+                        at + " repeats escalation.large-model '" + name + "'; list only the models tried after it");
+            } else if (seen.containsKey(name)) {
+                problems.add(
+                        document.valueAt(at),
+                        "duplicate large model '" + name + "' in escalation.fallbacks (first at line "
+                                + line(seen.get(name)) + ")");
+            } else if (!largeModels.containsKey(name)) {
+                problems.add(
+                        document.valueAt(at),
+                        at + " refers to large model '" + name + "', which is not under large-models"
+                                + Suggestions.didYouMean(name, largeModels.keySet()) + defined(largeModels));
+            }
+            seen.putIfAbsent(name, at);
+        }
+    }
+
+    /**
+     * Checks that the circuit breaker resolved for the first of {@code blocks} (resilience blocks, each
+     * over the next, over the defaults) has a {@code sliding-window-size} of at least {@code
+     * minimum-calls}. Reports only when that block sets one of the two itself: otherwise it resolves as
+     * the next block does, which is checked on its own.
+     */
+    private void checkWindow(Pointer... blocks) {
+        Pointer own = blocks[0].property("circuit-breaker");
+        Pointer minimumAt = setIn("minimum-calls", blocks);
+        Pointer windowAt = setIn("sliding-window-size", blocks);
+        boolean ownWindow = windowAt != null && windowAt.parent().equals(own);
+        boolean ownMinimum = minimumAt != null && minimumAt.parent().equals(own);
+        JsonNode minimum = minimumAt == null ? IntNode.valueOf(DEFAULT_BREAKER.minimumCalls()) : node(minimumAt);
+        JsonNode window = windowAt == null ? IntNode.valueOf(DEFAULT_BREAKER.slidingWindowSize()) : node(windowAt);
+        if (!(ownWindow || ownMinimum)
+                || !minimum.isNumber()
+                || !window.isNumber()
+                || window.doubleValue() >= minimum.doubleValue()) {
+            return;
+        }
+        String why = "; the window must hold at least minimum-calls calls";
+        if (ownWindow) {
+            problems.add(
+                    document.valueAt(windowAt),
+                    windowAt + " is " + window + ", less than minimum-calls " + minimum + origin(minimumAt) + why);
+        } else {
+            problems.add(
+                    document.valueAt(minimumAt),
+                    minimumAt + " is " + minimum + ", more than sliding-window-size " + window + origin(windowAt)
+                            + why);
+        }
+    }
+
+    /** Where the first of these resilience blocks to set a circuit breaker setting sets it, or {@code null}. */
+    private Pointer setIn(String setting, Pointer... blocks) {
+        for (Pointer block : blocks) {
+            Pointer at = block.property("circuit-breaker").property(setting);
+            if (!node(at).isMissingNode()) {
+                return at;
+            }
+        }
+        return null;
+    }
+
+    private String origin(Pointer setAt) {
+        return setAt == null ? " (the default)" : " (line " + line(setAt) + ")";
+    }
+
     /** The names defined in a mapping such as specialists, with where each is defined. */
     private static Map<String, Pointer> keys(JsonNode mapping, Pointer at) {
         Map<String, Pointer> keys = new LinkedHashMap<>();
@@ -104,6 +245,15 @@ final class PolicyRules {
             mapping.propertyNames().forEach(name -> keys.put(name, at.property(name)));
         }
         return keys;
+    }
+
+    /** The value at this pointer, or a missing node. */
+    private JsonNode node(Pointer pointer) {
+        JsonNode node = document.root();
+        for (Object segment : pointer.segments()) {
+            node = segment instanceof Integer index ? node.path(index) : node.path((String) segment);
+        }
+        return node;
     }
 
     private int line(Pointer pointer) {

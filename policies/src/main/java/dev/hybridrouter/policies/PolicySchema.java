@@ -71,7 +71,7 @@ final class PolicySchema {
                     document.valueAt(at), at + " is " + value + "; allowed: " + list(schema.path("enum")));
             case "const" -> problems.add(
                     document.valueAt(at), at + " must be " + schema.path("const") + ", not " + value);
-            case "minimum", "maximum" -> problems.add(
+            case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" -> problems.add(
                     document.valueAt(at), at + " " + range(schema) + ", not " + value);
             case "minItems", "minProperties", "minLength" -> problems.add(
                     document.valueAt(at), at + " must not be empty");
@@ -123,7 +123,18 @@ final class PolicySchema {
         if (!minimum.isMissingNode() && !maximum.isMissingNode()) {
             return "must be between " + minimum + " and " + maximum;
         }
-        return minimum.isMissingNode() ? "must be at most " + maximum : "must be at least " + minimum;
+        List<String> bounds = new ArrayList<>();
+        bound(schema, "minimum", "at least ", bounds);
+        bound(schema, "exclusiveMinimum", "above ", bounds);
+        bound(schema, "maximum", "at most ", bounds);
+        bound(schema, "exclusiveMaximum", "below ", bounds);
+        return "must be " + String.join(" and ", bounds);
+    }
+
+    private static void bound(JsonNode schema, String keyword, String words, List<String> bounds) {
+        if (schema.has(keyword)) {
+            bounds.add(words + schema.get(keyword));
+        }
     }
 
     private static String list(JsonNode values) {

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.hybridrouter.policies.Policy.CircuitBreaker;
 import dev.hybridrouter.policies.Policy.Classifier;
 import dev.hybridrouter.policies.Policy.Domain;
 import dev.hybridrouter.policies.Policy.Escalation;
 import dev.hybridrouter.policies.Policy.LargeModel;
 import dev.hybridrouter.policies.Policy.LargeModelProvider;
+import dev.hybridrouter.policies.Policy.OnSpecialistUnavailable;
+import dev.hybridrouter.policies.Policy.OnUnavailable;
+import dev.hybridrouter.policies.Policy.Resilience;
+import dev.hybridrouter.policies.Policy.Retry;
 import dev.hybridrouter.policies.Policy.Specialist;
 import dev.hybridrouter.policies.Policy.SpecialistProvider;
 import dev.hybridrouter.policies.Policy.Turn;
@@ -321,7 +326,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold)",
-                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout)");
+                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout, fallback, resilience)");
     }
 
     @Test
@@ -335,7 +340,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models)");
+                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience)");
     }
 
     @Test
@@ -414,7 +419,6 @@ class PolicyLoaderTest {
                   banking-slm:
                     provider: openai-compatible
                     model: qwen2.5-1.5b-instruct
-                escalation: {}
                 """;
 
         // when
@@ -424,8 +428,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:5: missing required key 'examples' in domains[0]",
-                        "policy.yaml:6:3: missing required key 'base-url' in specialists.banking-slm",
-                        "policy.yaml:9:1: missing required key 'large-model' in escalation");
+                        "policy.yaml:6:3: missing required key 'base-url' in specialists.banking-slm");
     }
 
     @Test
@@ -771,6 +774,388 @@ class PolicyLoaderTest {
                 .containsExactly(
                         "policy.yaml:13:3: large-models.self-hosted needs base-url when provider is openai-compatible",
                         "policy.yaml:13:3: large-models.self-hosted sets both api-key-env and api-key-file; keep one");
+    }
+
+    @Test
+    void should_resolve_defaults_when_no_resilience_block_is_set() {
+        // given
+        String yaml = MINIMAL
+                + """
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        Specialist specialist = policy.specialists().get("banking-slm");
+        assertThat(specialist.resilience()).isEqualTo(Resilience.DEFAULTS);
+        assertThat(specialist.fallback()).isNull();
+        assertThat(policy.largeModels().get("cloud").resilience()).isEqualTo(Resilience.DEFAULTS);
+    }
+
+    @Test
+    void should_apply_top_level_resilience_to_every_upstream_when_they_set_none() {
+        // given
+        String yaml = MINIMAL
+                + """
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                resilience:
+                  circuit-breaker:
+                    failure-rate-threshold: 25.5
+                    slow-call-rate-threshold: 80
+                    slow-call-duration: 10s
+                    minimum-calls: 5
+                    sliding-window-size: 50
+                    wait-in-open: 1m
+                    half-open-calls: 1
+                  connect-timeout: 2s
+                  first-token-timeout: 500ms
+                  max-concurrent-calls: 8
+                  retry:
+                    max-attempts: 3
+                    initial-backoff: 100ms
+                    multiplier: 1.5
+                    jitter: 0
+                    max-retry-after: 30s
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        Resilience expected = new Resilience(
+                new CircuitBreaker(25.5f, 80, Duration.ofSeconds(10), 5, 50, Duration.ofMinutes(1), 1),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(500),
+                8,
+                new Retry(3, Duration.ofMillis(100), 1.5, 0, Duration.ofSeconds(30)));
+        assertThat(policy.specialists().get("banking-slm").resilience()).isEqualTo(expected);
+        assertThat(policy.largeModels().get("cloud").resilience()).isEqualTo(expected);
+    }
+
+    @Test
+    void should_merge_field_by_field_when_an_upstream_overrides_some_resilience_fields() {
+        // given
+        String yaml = MINIMAL
+                + """
+                    resilience:
+                      connect-timeout: 1s
+                      circuit-breaker:
+                        wait-in-open: 5s
+                      retry:
+                        max-attempts: 1
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                resilience:
+                  max-concurrent-calls: 16
+                  circuit-breaker:
+                    failure-rate-threshold: 30
+                  retry:
+                    max-attempts: 4
+                    initial-backoff: 1s
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        Resilience defaults = Resilience.DEFAULTS;
+        CircuitBreaker policyBreaker = new CircuitBreaker(
+                30,
+                defaults.circuitBreaker().slowCallRateThreshold(),
+                defaults.circuitBreaker().slowCallDuration(),
+                defaults.circuitBreaker().minimumCalls(),
+                defaults.circuitBreaker().slidingWindowSize(),
+                defaults.circuitBreaker().waitInOpen(),
+                defaults.circuitBreaker().halfOpenCalls());
+        assertThat(policy.largeModels().get("cloud").resilience())
+                .isEqualTo(new Resilience(
+                        policyBreaker,
+                        defaults.connectTimeout(),
+                        defaults.firstTokenTimeout(),
+                        16,
+                        new Retry(4, Duration.ofSeconds(1), 2.0, 0.5, Duration.ofSeconds(10))));
+        assertThat(policy.specialists().get("banking-slm").resilience())
+                .isEqualTo(new Resilience(
+                        new CircuitBreaker(30, 100, Duration.ofSeconds(30), 10, 20, Duration.ofSeconds(5), 3),
+                        Duration.ofSeconds(1),
+                        defaults.firstTokenTimeout(),
+                        16,
+                        new Retry(1, Duration.ofSeconds(1), 2.0, 0.5, Duration.ofSeconds(10))));
+    }
+
+    @Test
+    void should_read_fallback_chain_when_specialist_and_escalation_name_fallbacks() {
+        // given
+        String yaml = MINIMAL
+                + """
+                    fallback: general-slm
+                  general-slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:3b
+                escalation:
+                  large-model: cloud
+                  fallbacks: [claude, self-hosted]
+                  on-unavailable: fail
+                  on-specialist-unavailable: fail
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                  claude:
+                    provider: anthropic
+                    model: claude-3-5-haiku-latest
+                  self-hosted:
+                    provider: openai-compatible
+                    model: llama-3.3-70b
+                    base-url: https://llm.example.com/v1
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.specialists().get("banking-slm").fallback()).isEqualTo("general-slm");
+        assertThat(policy.specialists().get("general-slm").fallback()).isNull();
+        assertThat(policy.escalation())
+                .isEqualTo(new Escalation(
+                        "cloud", List.of("claude", "self-hosted"), OnUnavailable.FAIL, OnSpecialistUnavailable.FAIL));
+        assertThat(policy.escalation().chain()).containsExactly("cloud", "claude", "self-hosted");
+    }
+
+    @Test
+    void should_default_the_unavailable_rules_when_escalation_names_no_large_model() {
+        // given
+        String yaml =
+                MINIMAL + """
+                escalation:
+                  on-unavailable: fail
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.escalation())
+                .isEqualTo(new Escalation(null, List.of(), OnUnavailable.FAIL, OnSpecialistUnavailable.ESCALATE));
+        assertThat(policy.escalation().chain()).isEmpty();
+    }
+
+    @Test
+    void should_report_fallback_when_specialist_falls_back_to_itself_or_to_an_unknown_one() {
+        // given
+        String yaml = MINIMAL
+                + """
+                    fallback: genral-slm
+                  general-slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:3b
+                    fallback: general-slm
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:15: specialist 'banking-slm' falls back to specialist 'genral-slm', which is not under specialists; did you mean 'general-slm'? (defined: banking-slm, general-slm)",
+                        "policy.yaml:17:15: specialist 'general-slm' falls back to itself; name another specialist or remove fallback");
+    }
+
+    @Test
+    void should_report_cycle_once_when_specialist_fallbacks_loop() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - name: banking
+                    specialist: a
+                    examples:
+                      - how do I move money to my savings account
+                specialists:
+                  a: {provider: ollama, base-url: http://localhost:11434, model: m, fallback: b}
+                  b: {provider: ollama, base-url: http://localhost:11434, model: m, fallback: c}
+                  c: {provider: ollama, base-url: http://localhost:11434, model: m, fallback: a}
+                  d: {provider: ollama, base-url: http://localhost:11434, model: m, fallback: a}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:8:79: specialists fall back in a cycle: a -> b -> c -> a; the last in a chain must have no fallback");
+    }
+
+    @Test
+    void should_report_escalation_fallbacks_when_they_repeat_or_name_no_large_model() {
+        // given
+        String yaml = MINIMAL
+                + """
+                escalation:
+                  large-model: cloud
+                  fallbacks:
+                    - cloud
+                    - claude
+                    - clade
+                    - claude
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                  claude:
+                    provider: anthropic
+                    model: claude-3-5-haiku-latest
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:15:7: escalation.fallbacks[0] repeats escalation.large-model 'cloud'; list only the models tried after it",
+                        "policy.yaml:17:7: escalation.fallbacks[2] refers to large model 'clade', which is not under large-models; did you mean 'claude'? (defined: cloud, claude)",
+                        "policy.yaml:18:7: duplicate large model 'claude' in escalation.fallbacks (first at line 16)");
+    }
+
+    @Test
+    void should_report_fallbacks_when_escalation_has_no_large_model() {
+        // given
+        String yaml = MINIMAL
+                + """
+                escalation:
+                  fallbacks: [cloud]
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:13:3: escalation.fallbacks needs escalation.large-model: fallbacks are tried after it");
+    }
+
+    @Test
+    void should_report_window_where_it_is_set_when_merged_window_is_smaller_than_minimum_calls() {
+        // given
+        String yaml = MINIMAL
+                + """
+                    resilience:
+                      circuit-breaker:
+                        sliding-window-size: 25
+                resilience:
+                  circuit-breaker:
+                    minimum-calls: 30
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                    resilience:
+                      circuit-breaker:
+                        minimum-calls: 5
+                        sliding-window-size: 5
+                  backup:
+                    provider: openai
+                    model: gpt-4o
+                    resilience:
+                      circuit-breaker:
+                        minimum-calls: 50
+                        sliding-window-size: 40
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        String why = "; the window must hold at least minimum-calls calls";
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:14:30: specialists.banking-slm.resilience.circuit-breaker.sliding-window-size is 25, less than minimum-calls 30 (line 17)"
+                                + why,
+                        "policy.yaml:17:20: resilience.circuit-breaker.minimum-calls is 30, more than sliding-window-size 20 (the default)"
+                                + why,
+                        "policy.yaml:32:30: large-models.backup.resilience.circuit-breaker.sliding-window-size is 40, less than minimum-calls 50 (line 31)"
+                                + why);
+    }
+
+    @Test
+    void should_report_bounds_when_resilience_values_are_out_of_range() {
+        // given
+        String yaml = MINIMAL
+                + """
+                resilience:
+                  circuit-breaker:
+                    failure-rate-threshold: 0
+                    slow-call-rate-threshold: 101
+                    half-open-calls: 0
+                  max-concurrent-calls: 0
+                  connect-timeout: 0s
+                  retry:
+                    max-attempts: 11
+                    multiplier: 0.5
+                    jitter: 1
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:14:29: resilience.circuit-breaker.failure-rate-threshold must be above 0 and at most 100, not 0",
+                        "policy.yaml:15:31: resilience.circuit-breaker.slow-call-rate-threshold must be above 0 and at most 100, not 101",
+                        "policy.yaml:16:22: resilience.circuit-breaker.half-open-calls must be between 1 and 10000, not 0",
+                        "policy.yaml:17:25: resilience.max-concurrent-calls must be between 1 and 10000, not 0",
+                        "policy.yaml:18:20: resilience.connect-timeout must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)",
+                        "policy.yaml:20:19: resilience.retry.max-attempts must be between 1 and 10, not 11",
+                        "policy.yaml:21:17: resilience.retry.multiplier must be at least 1, not 0.5",
+                        "policy.yaml:22:13: resilience.retry.jitter must be at least 0 and below 1, not 1");
+    }
+
+    @Test
+    void should_suggest_closest_key_when_resilience_key_is_misspelt() {
+        // given
+        String yaml = MINIMAL
+                + """
+                resilience:
+                  circuit-breaker: {failure-rate: 3}
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                    resilience:
+                      rety:
+                        max-attempts: 1
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:13:21: unknown key 'failure-rate' in resilience.circuit-breaker; did you mean 'failure-rate-threshold'? (allowed: failure-rate-threshold, slow-call-rate-threshold, slow-call-duration, minimum-calls, sliding-window-size, wait-in-open, half-open-calls)",
+                        "policy.yaml:19:7: unknown key 'rety' in large-models.cloud.resilience; did you mean 'retry'? (allowed: circuit-breaker, connect-timeout, first-token-timeout, max-concurrent-calls, retry)");
     }
 
     @Test
