@@ -22,6 +22,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -33,7 +34,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
-@Import(RouterTestSupport.Classifiers.class)
+@Import(RouterTestSupport.TestBeans.class)
 public abstract class RouterTestSupport {
 
     protected static final WireMockServer LOCAL = started();
@@ -53,6 +54,9 @@ public abstract class RouterTestSupport {
 
     @Autowired
     protected UpstreamResilience resilience;
+
+    @Autowired
+    protected MutableClock clock;
 
     @DynamicPropertySource
     static void routerProperties(DynamicPropertyRegistry registry) {
@@ -102,6 +106,9 @@ public abstract class RouterTestSupport {
                       - name: slow
                         specialist: slow-slm
                         examples: [slow]
+                      - name: flaky
+                        specialist: flaky-slm
+                        examples: [flaky]
                     specialists:
                       helpdesk-slm:
                         provider: openai-compatible
@@ -121,14 +128,29 @@ public abstract class RouterTestSupport {
                         base-url: %1$s/slow/v1
                         model: qwen2.5-1.5b-instruct
                         timeout: 1s
+                        resilience:
+                          first-token-timeout: 500ms
+                      flaky-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/flaky/v1
+                        model: qwen2.5-1.5b-instruct
+                        resilience:
+                          circuit-breaker: {minimum-calls: 2, sliding-window-size: 2, wait-in-open: 30s, half-open-calls: 1}
+                          retry: {max-attempts: 1}
+                    resilience:
+                      retry: {initial-backoff: 10ms}
                     escalation:
                       large-model: cloud
+                      fallbacks: [claude]
+                      on-unavailable: local
+                      on-specialist-unavailable: escalate
                     large-models:
                       cloud:
                         provider: openai
                         base-url: %3$s/v1
                         model: gpt-4o-mini
                         api-key-file: %5$s
+                        timeout: 1s
                       claude:
                         provider: anthropic
                         base-url: %4$s/v1/
@@ -152,13 +174,28 @@ public abstract class RouterTestSupport {
         }
     }
 
-    /** Until the embedding classifier lands: every conversation scores 0.9 for the first domain. */
+    /**
+     * A classifier whose answer a test chooses: a domain scores 0.9 when the last user message names it,
+     * else 0.1 (under the policy's threshold, so the request escalates). Failover tests must not depend
+     * on how well the embedding classifier routes; that has tests of its own.
+     */
     @TestConfiguration
-    static class Classifiers {
+    static class TestBeans {
         @Bean
         Function<Policy, DomainClassifier> classifiers() {
-            return policy -> conversation -> new DomainClassifier.Classification(
-                    Map.of(policy.domains().get(0).name(), 0.9), false);
+            return policy -> conversation -> {
+                String text = ((dev.langchain4j.data.message.UserMessage) conversation.get(conversation.size() - 1))
+                        .singleText();
+                Map<String, Double> scores = new java.util.HashMap<>();
+                policy.domains().forEach(d -> scores.put(d.name(), text.contains(d.name()) ? 0.9 : 0.1));
+                return new DomainClassifier.Classification(scores, false);
+            };
+        }
+
+        @Bean
+        @Primary
+        MutableClock testClock() {
+            return new MutableClock();
         }
     }
 }

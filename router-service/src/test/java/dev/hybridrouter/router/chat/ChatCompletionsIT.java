@@ -119,7 +119,7 @@ class ChatCompletionsIT extends RouterTestSupport {
                 .withRawResponse()
                 .create(ChatCompletionCreateParams.builder()
                         .model("gpt-4o-mini")
-                        .addUserMessage("I forgot my password")
+                        .addUserMessage("an it-helpdesk question: I forgot my password")
                         .build());
 
         // then
@@ -226,6 +226,8 @@ class ChatCompletionsIT extends RouterTestSupport {
                         "it-helpdesk",
                         "hr",
                         "slow",
+                        "flaky",
+                        "flaky-slm",
                         "helpdesk-slm",
                         "hr-slm",
                         "slow-slm",
