@@ -265,6 +265,43 @@ class ResilienceIT extends RouterTestSupport {
         assertThat(calls(LOCAL, "/flaky/v1/chat/completions")).isEqualTo(3);
     }
 
+    @Test
+    void should_report_degraded_health_and_stay_ready_when_a_breaker_is_open() {
+        resilience.circuitBreakers().circuitBreaker("specialist:flaky-slm").transitionToOpenState();
+
+        web.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("DEGRADED")
+                .jsonPath("$.components.upstreams.status")
+                .isEqualTo("DEGRADED")
+                .jsonPath("$.components.upstreams.details.circuitBreakers['specialist:flaky-slm'].state")
+                .isEqualTo("OPEN")
+                .jsonPath("$.components.policies.status")
+                .isEqualTo("UP");
+        web.get()
+                .uri("/actuator/health/readiness")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
+        web.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(metrics -> assertThat(metrics)
+                        .contains(
+                                "resilience4j_circuitbreaker_state{name=\"specialist:flaky-slm\",state=\"open\"} 1.0"));
+    }
+
     private WebTestClient.ResponseSpec chat(String text) {
         return send("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}");
     }
