@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param specialists local specialist models by name
  * @param escalation where low-confidence and out-of-scope requests go
  * @param largeModels large remote models by name
+ * @param residency {@link Residency#LOCAL_ONLY} keeps every request of this policy (tenant) local
+ * @param privacy what happens to personal data in a request that would leave
+ * @param capture where escalated exchanges are recorded for distillation, or {@code null} for nowhere
  */
 public record Policy(
         String name,
@@ -24,12 +27,26 @@ public record Policy(
         List<Domain> domains,
         Map<String, Specialist> specialists,
         Escalation escalation,
-        Map<String, LargeModel> largeModels) {
+        Map<String, LargeModel> largeModels,
+        Residency residency,
+        Privacy privacy,
+        Capture capture) {
 
     public Policy {
         domains = List.copyOf(domains);
         specialists = Map.copyOf(specialists);
         largeModels = Map.copyOf(largeModels);
+    }
+
+    /** A policy without residency, PII or capture settings: data may leave, values are masked, nothing is captured. */
+    public Policy(
+            String name,
+            Classifier classifier,
+            List<Domain> domains,
+            Map<String, Specialist> specialists,
+            Escalation escalation,
+            Map<String, LargeModel> largeModels) {
+        this(name, classifier, domains, specialists, escalation, largeModels, Residency.ANY, Privacy.DEFAULTS, null);
     }
 
     /** The domain with this name, if any. */
@@ -54,12 +71,102 @@ public record Policy(
      * @param specialist name of the specialist that answers this domain
      * @param threshold minimum confidence for this domain, or {@code null} for the policy default
      * @param examples example user messages the classifier learns from
+     * @param residency {@link Residency#LOCAL_ONLY} keeps this domain's requests local
+     * @param residencyThreshold for a local-only domain: the score, on any user turn, at or above which a
+     *     request is kept local; resolved by the loader (defaults below the routing threshold), else null
+     * @param capture whether escalated exchanges of this domain are captured for distillation
      */
-    public record Domain(String name, String description, String specialist, Double threshold, List<String> examples) {
+    public record Domain(
+            String name,
+            String description,
+            String specialist,
+            Double threshold,
+            List<String> examples,
+            Residency residency,
+            Double residencyThreshold,
+            boolean capture) {
         public Domain {
             examples = List.copyOf(examples);
         }
+
+        /** A domain whose data may leave and which captures nothing. */
+        public Domain(String name, String description, String specialist, Double threshold, List<String> examples) {
+            this(name, description, specialist, threshold, examples, Residency.ANY, null, false);
+        }
+
+        public boolean localOnly() {
+            return residency == Residency.LOCAL_ONLY;
+        }
     }
+
+    /** Where a request's data may go. */
+    public enum Residency {
+        /** To local specialists and, on escalation, to large remote models. */
+        ANY,
+        /** Never to any large model: not on low confidence, not when the specialist is down, not on failover. */
+        LOCAL_ONLY
+    }
+
+    /**
+     * What happens to personal data in a request that would go to a large model.
+     *
+     * @param pii the action for each built-in detector
+     * @param custom detectors the policy adds, each a regular expression with its own action
+     */
+    public record Privacy(Map<PiiType, PiiAction> pii, List<CustomPii> custom) {
+
+        /** Every built-in detector masks; no custom detectors. */
+        public static final Privacy DEFAULTS = new Privacy(
+                java.util.Arrays.stream(PiiType.values())
+                        .collect(java.util.stream.Collectors.toUnmodifiableMap(t -> t, t -> PiiAction.MASK)),
+                List.of());
+
+        public Privacy {
+            pii = Map.copyOf(pii);
+            custom = List.copyOf(custom);
+        }
+    }
+
+    /** The built-in personal data detectors. */
+    public enum PiiType {
+        EMAIL,
+        PHONE,
+        /** Payment card numbers that pass the Luhn check. */
+        PAYMENT_CARD,
+        /** IBANs with a valid checksum. */
+        IBAN,
+        US_SSN,
+        IP_ADDRESS
+    }
+
+    /** What to do with a detected value when the request would leave. */
+    public enum PiiAction {
+        /** Send it as it is. */
+        ALLOW,
+        /** Replace it with a placeholder such as {@code <EMAIL_1>}, and put it back into the answer. */
+        MASK,
+        /** Keep the whole request local, as if its domain were local-only. */
+        KEEP_LOCAL
+    }
+
+    /**
+     * A detector the policy adds.
+     *
+     * @param name names the placeholder, e.g. {@code patient-id} gives {@code <PATIENT_ID_1>}
+     * @param pattern a Java regular expression
+     * @param action what to do with a match
+     */
+    public record CustomPii(String name, String pattern, PiiAction action) {}
+
+    /**
+     * Where escalated exchanges of opted-in domains are written, as JSON lines, for distillation.
+     *
+     * @param directory the folder of the capture files
+     * @param maxFileBytes a file is rotated when it would grow past this size
+     * @param retention files older than this are deleted
+     * @param queueSize exchanges waiting to be written; when full, new ones are dropped and counted
+     */
+    public record Capture(String directory, long maxFileBytes, Duration retention, int queueSize) {}
 
     /**
      * A local small language model adapted to a domain by its prompt.
@@ -73,6 +180,7 @@ public record Policy(
      * @param timeout the longest a whole call may take
      * @param fallback another specialist to answer when this one is unavailable, or {@code null}
      * @param resilience breaker, time limits, bulkhead and retry for calls to this specialist
+     * @param residency {@link Residency#LOCAL_ONLY} keeps every request routed to this specialist local
      */
     public record Specialist(
             SpecialistProvider provider,
@@ -83,9 +191,34 @@ public record Policy(
             List<Turn> fewShot,
             Duration timeout,
             String fallback,
-            Resilience resilience) {
+            Resilience resilience,
+            Residency residency) {
         public Specialist {
             fewShot = List.copyOf(fewShot);
+        }
+
+        /** A specialist whose requests may escalate. */
+        public Specialist(
+                SpecialistProvider provider,
+                String baseUrl,
+                String model,
+                String apiKeyEnv,
+                String systemPrompt,
+                List<Turn> fewShot,
+                Duration timeout,
+                String fallback,
+                Resilience resilience) {
+            this(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    systemPrompt,
+                    fewShot,
+                    timeout,
+                    fallback,
+                    resilience,
+                    Residency.ANY);
         }
     }
 
