@@ -11,6 +11,7 @@ import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.upstream.Attempt;
+import dev.hybridrouter.router.upstream.Egress;
 import dev.hybridrouter.router.upstream.Failover;
 import dev.hybridrouter.router.upstream.UpstreamCalls.StreamEvent;
 import dev.langchain4j.data.message.ChatMessage;
@@ -54,6 +55,7 @@ class ChatController {
     static final String CONFIDENCE = "x-router-confidence";
     static final String ESCALATED = "x-router-escalated";
     static final String DEGRADED = "x-router-degraded";
+    static final String RESIDENCY = "x-router-residency";
     static final String DEGRADED_REASON = "x-router-degraded-reason";
 
     private final PolicyRegistry policies;
@@ -79,7 +81,8 @@ class ChatController {
                     Failover failover = new Failover(
                             policy.plan(decision),
                             attempt -> policy.upstream(attempt.target()),
-                            OpenAiMessages.chatRequest(body, conversation));
+                            OpenAiMessages.chatRequest(body, conversation),
+                            decision.localOnly() ? Egress.localOnly(decision.localOnlyReason()) : Egress.ANYWHERE);
                     return body.streaming()
                             ? Mono.just(stream(failover, headers, body.includeUsage()))
                             : complete(failover, headers);
@@ -185,6 +188,9 @@ class ChatController {
         headers.set(TARGET, decision.target().toString());
         headers.set(CONFIDENCE, String.format(Locale.ROOT, "%.4f", decision.confidence()));
         headers.set(ESCALATED, Boolean.toString(decision.escalate()));
+        if (decision.localOnly()) {
+            headers.set(RESIDENCY, "local-only");
+        }
     }
 
     /** The model that actually answers, which failover may have changed. */

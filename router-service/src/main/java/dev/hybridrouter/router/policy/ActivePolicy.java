@@ -72,12 +72,20 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
      * The models to try for a decision, in order. A forced target is tried alone. A specialist is followed
      * by its fallback specialists and then, if the policy escalates when specialists are unavailable, by
      * the large models. The large models are followed, if the policy allows, by the domain's specialists,
-     * marked degraded.
+     * marked degraded. A local-only request's plan has no large model.
      */
     public List<Attempt> plan(RoutingDecision decision) {
         if (decision.reason() == RoutingDecision.Reason.FORCED) {
             return List.of(Attempt.of(decision.target()));
         }
+        List<Attempt> plan = fullPlan(decision);
+        if (decision.localOnly()) {
+            plan.removeIf(attempt -> attempt.target().kind() == Target.Kind.LARGE);
+        }
+        return plan;
+    }
+
+    private List<Attempt> fullPlan(RoutingDecision decision) {
         Policy.Escalation escalation = policy().escalation();
         List<Attempt> plan = new ArrayList<>();
         if (decision.target().kind() == Target.Kind.SPECIALIST) {

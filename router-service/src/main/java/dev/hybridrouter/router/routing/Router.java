@@ -4,9 +4,12 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,10 +45,81 @@ public final class Router {
      * @throws UnknownModelException if {@code model} names nothing in the policy
      */
     public RoutingDecision route(String model, List<ChatMessage> conversation) {
-        if (model == null || model.isBlank() || autoModels.contains(model)) {
-            return classify(conversation);
+        RoutingDecision decision =
+                model == null || model.isBlank() || autoModels.contains(model) ? classify(conversation) : forced(model);
+        return localOnlyReason(decision, conversation)
+                .map(why -> keepLocal(decision, why))
+                .orElse(decision);
+    }
+
+    /**
+     * Why a request must stay local, if it must: the policy (tenant) is local-only; it is routed to a
+     * local-only domain or specialist; or any user turn of the conversation, on its own, scores at or
+     * above a local-only domain's residency threshold — even when the whole conversation would escalate
+     * for low confidence. Privacy errs on the side of keeping data local.
+     */
+    private Optional<String> localOnlyReason(RoutingDecision decision, List<ChatMessage> conversation) {
+        if (policy.residency() == Policy.Residency.LOCAL_ONLY) {
+            return Optional.of("policy '" + policy.name() + "' is local-only");
         }
-        return forced(model);
+        Optional<Policy.Domain> routed = policy.domain(decision.route());
+        if (routed.isPresent() && routed.get().localOnly()) {
+            return Optional.of("domain '" + routed.get().name() + "' is local-only");
+        }
+        if (decision.target().kind() == Target.Kind.SPECIALIST
+                && policy.specialists().get(decision.target().name()).residency() == Policy.Residency.LOCAL_ONLY) {
+            return Optional.of("specialist '" + decision.target().name() + "' is local-only");
+        }
+        List<Policy.Domain> localOnlyDomains =
+                policy.domains().stream().filter(Policy.Domain::localOnly).toList();
+        if (localOnlyDomains.isEmpty()) {
+            return Optional.empty();
+        }
+        int turn = 0;
+        for (ChatMessage message : conversation) {
+            turn++;
+            if (!(message instanceof UserMessage)) {
+                continue;
+            }
+            Map<String, Double> scores = classifier.classify(List.of(message)).scores();
+            for (Policy.Domain domain : localOnlyDomains) {
+                double score = scores.getOrDefault(domain.name(), 0.0);
+                double threshold = residencyThreshold(domain);
+                if (score >= threshold) {
+                    return Optional.of(String.format(
+                            Locale.ROOT,
+                            "message %d looks like local-only domain '%s' (%.2f >= %.2f)",
+                            turn,
+                            domain.name(),
+                            score,
+                            threshold));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private double residencyThreshold(Policy.Domain domain) {
+        return domain.residencyThreshold() != null ? domain.residencyThreshold() : policy.threshold(domain);
+    }
+
+    /**
+     * A local-only request that would escalate goes to a specialist instead: the local-only domain's (the
+     * routed one, else the first local-only one) or else the best domain's. A forced large model stays as
+     * it is, marked local-only, so the call is refused with a clear error.
+     */
+    private RoutingDecision keepLocal(RoutingDecision decision, String why) {
+        if (!decision.escalate() || decision.reason() == Reason.FORCED) {
+            return decision.markedLocalOnly(why);
+        }
+        Policy.Domain domain = policy.domain(decision.route())
+                .filter(Policy.Domain::localOnly)
+                .or(() -> policy.domains().stream()
+                        .filter(Policy.Domain::localOnly)
+                        .findFirst())
+                .or(() -> policy.domain(decision.route()))
+                .orElseThrow();
+        return decision.keptLocal(domain.name(), domain.specialist(), why);
     }
 
     private RoutingDecision classify(List<ChatMessage> conversation) {
@@ -61,9 +135,9 @@ public final class Router {
         String largeModel = policy.escalation().largeModel();
         if (reason == Reason.CONFIDENT || largeModel == null) {
             return new RoutingDecision(
-                    best.name(), Target.specialist(best.specialist()), confidence, false, reason, scores);
+                    best.name(), Target.specialist(best.specialist()), confidence, false, reason, scores, null);
         }
-        return new RoutingDecision(best.name(), Target.large(largeModel), confidence, true, reason, scores);
+        return new RoutingDecision(best.name(), Target.large(largeModel), confidence, true, reason, scores, null);
     }
 
     private RoutingDecision forced(String model) {
@@ -87,6 +161,6 @@ public final class Router {
 
     private static RoutingDecision forcedDecision(String route, Target target) {
         boolean escalate = target.kind() == Target.Kind.LARGE;
-        return new RoutingDecision(route, target, 1.0, escalate, Reason.FORCED, Map.of());
+        return new RoutingDecision(route, target, 1.0, escalate, Reason.FORCED, Map.of(), null);
     }
 }

@@ -11,12 +11,34 @@ import java.util.Map;
  * @param escalate whether the request goes to a large remote model
  * @param reason why: one of the {@link Reason} values
  * @param scores the classifier's confidence per domain; empty when forced
+ * @param localOnlyReason why this request must never reach a large model, or {@code null} when it may
  */
 public record RoutingDecision(
-        String route, Target target, double confidence, boolean escalate, Reason reason, Map<String, Double> scores) {
+        String route,
+        Target target,
+        double confidence,
+        boolean escalate,
+        Reason reason,
+        Map<String, Double> scores,
+        String localOnlyReason) {
 
     public RoutingDecision {
         scores = Map.copyOf(scores);
+    }
+
+    /** Whether the request must never reach a large model. */
+    public boolean localOnly() {
+        return localOnlyReason != null;
+    }
+
+    /** This decision, kept local: answered by {@code specialist} of {@code domain}, for {@code why}. */
+    RoutingDecision keptLocal(String domain, String specialist, String why) {
+        return new RoutingDecision(domain, Target.specialist(specialist), confidence, false, reason, scores, why);
+    }
+
+    /** This decision, marked local-only without changing where it goes. */
+    RoutingDecision markedLocalOnly(String why) {
+        return new RoutingDecision(route, target, confidence, escalate, reason, scores, why);
     }
 
     /** Why a request went where it went. Serialised in kebab case, e.g. {@code low-confidence}. */

@@ -31,18 +31,21 @@ public final class Failover {
     private final List<Attempt> plan;
     private final Function<Attempt, Upstream> upstreams;
     private final ChatRequest request;
+    private final Egress egress;
 
     /**
      * @param plan the models to try, in order; not empty
      * @param upstreams finds the model of an attempt, or throws an {@link ApiException} saying why it cannot
+     * @param egress where the request's data may go
      */
-    public Failover(List<Attempt> plan, Function<Attempt, Upstream> upstreams, ChatRequest request) {
+    public Failover(List<Attempt> plan, Function<Attempt, Upstream> upstreams, ChatRequest request, Egress egress) {
         if (plan.isEmpty()) {
             throw new IllegalArgumentException("a failover plan needs at least one attempt");
         }
         this.plan = List.copyOf(plan);
         this.upstreams = upstreams;
         this.request = request;
+        this.egress = egress;
     }
 
     /** A whole answer from the first model of the plan that gives one. */
@@ -64,7 +67,7 @@ public final class Failover {
 
     private Mono<Answer> complete(int index, List<ApiException> failures) {
         Attempt attempt = plan.get(index);
-        return Mono.defer(() -> UpstreamCalls.complete(upstreams.apply(attempt), request))
+        return Mono.defer(() -> UpstreamCalls.complete(upstreams.apply(attempt), request, egress))
                 .map(response -> new Answer(attempt, response))
                 .onErrorResume(ApiException.class, failure -> next(index, failures, failure)
                         .map(more -> complete(index + 1, more))
@@ -74,7 +77,7 @@ public final class Failover {
     private Flux<StreamEvent> stream(int index, List<ApiException> failures, Consumer<Attempt> onStart) {
         Attempt attempt = plan.get(index);
         AtomicBoolean started = new AtomicBoolean();
-        return Flux.defer(() -> UpstreamCalls.stream(upstreams.apply(attempt), request))
+        return Flux.defer(() -> UpstreamCalls.stream(upstreams.apply(attempt), request, egress))
                 .doOnNext(event -> {
                     if (started.compareAndSet(false, true)) {
                         onStart.accept(attempt);

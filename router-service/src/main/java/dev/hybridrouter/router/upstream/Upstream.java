@@ -11,25 +11,37 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One model the router can call: a local specialist or a large remote model, with its protection.
- *
- * @param target which model this is
- * @param description how errors name it, e.g. {@code specialist 'hr-slm' at http://localhost:8000/v1}
- * @param chatModel answers whole responses
- * @param streamingChatModel answers token by token
- * @param preamble messages put before the caller's conversation (a specialist's prompt)
- * @param guard breaker, bulkhead, time limits and retry around every call
+ * One model the router can call: a local specialist or a large remote model, with its protection. Its
+ * clients are reachable only from this package, through {@link UpstreamCalls}, which checks the
+ * request's {@link Egress} first.
  */
-public record Upstream(
-        Target target,
-        String description,
-        ChatModel chatModel,
-        StreamingChatModel streamingChatModel,
-        List<ChatMessage> preamble,
-        Guard guard) {
+public final class Upstream {
 
-    public Upstream {
-        preamble = List.copyOf(preamble);
+    private final Target target;
+    private final String description;
+    private final ChatModel chatModel;
+    private final StreamingChatModel streamingChatModel;
+    private final List<ChatMessage> preamble;
+    private final Guard guard;
+
+    /**
+     * @param description how errors name it, e.g. {@code specialist 'hr-slm' at http://localhost:8000/v1}
+     * @param preamble messages put before the caller's conversation (a specialist's prompt)
+     * @param guard breaker, bulkhead, time limits and retry around every call
+     */
+    Upstream(
+            Target target,
+            String description,
+            ChatModel chatModel,
+            StreamingChatModel streamingChatModel,
+            List<ChatMessage> preamble,
+            Guard guard) {
+        this.target = target;
+        this.description = description;
+        this.chatModel = chatModel;
+        this.streamingChatModel = streamingChatModel;
+        this.preamble = List.copyOf(preamble);
+        this.guard = guard;
     }
 
     public static Upstream of(Specialist specialist, String baseUrl, Guard guard) {
@@ -60,5 +72,29 @@ public record Upstream(
      */
     public static HttpClientBuilder httpClient(Duration connectTimeout, Duration readTimeout) {
         return RetryAfterHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout);
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Guard guard() {
+        return guard;
+    }
+
+    ChatModel chatModel() {
+        return chatModel;
+    }
+
+    StreamingChatModel streamingChatModel() {
+        return streamingChatModel;
+    }
+
+    List<ChatMessage> preamble() {
+        return preamble;
     }
 }

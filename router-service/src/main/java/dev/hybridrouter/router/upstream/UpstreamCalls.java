@@ -13,8 +13,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Calls upstream models without blocking an event-loop thread, each call inside its upstream's
- * {@link Guard}. Failures arrive as {@link dev.hybridrouter.router.error.ApiException}s that name the
+ * Calls upstream models — the only way to — without blocking an event-loop thread. Each call first
+ * checks the request's {@link Egress} (a local-only request never reaches a large model), then runs
+ * inside its upstream's {@link Guard}. Failures arrive as {@link dev.hybridrouter.router.error.ApiException}s that name the
  * upstream.
  */
 public final class UpstreamCalls {
@@ -22,23 +23,29 @@ public final class UpstreamCalls {
     private UpstreamCalls() {}
 
     /** One whole answer. LangChain4j's call blocks, so it runs on the bounded elastic scheduler. */
-    public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request) {
-        return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
-                .subscribeOn(Schedulers.boundedElastic())
-                .transform(upstream.guard()::protect)
-                .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+    public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request, Egress egress) {
+        return Mono.defer(() -> {
+            egress.check(upstream);
+            return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .transform(upstream.guard()::protect)
+                    .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+        });
     }
 
     /**
      * The answer token by token, then the complete response. Cancelling the subscription (the client went
      * away) cancels the upstream stream.
      */
-    public static Flux<StreamEvent> stream(Upstream upstream, ChatRequest request) {
-        return Flux.<StreamEvent>create(sink ->
-                        upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
-                .subscribeOn(Schedulers.boundedElastic())
-                .transform(upstream.guard()::protect)
-                .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+    public static Flux<StreamEvent> stream(Upstream upstream, ChatRequest request, Egress egress) {
+        return Flux.defer(() -> {
+            egress.check(upstream);
+            return Flux.<StreamEvent>create(sink ->
+                            upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .transform(upstream.guard()::protect)
+                    .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+        });
     }
 
     private static ChatRequest withPreamble(Upstream upstream, ChatRequest request) {

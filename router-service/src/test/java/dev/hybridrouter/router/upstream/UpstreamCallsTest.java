@@ -54,7 +54,7 @@ class UpstreamCallsTest {
         };
         Upstream upstream = new Upstream(Target.specialist("slm"), "specialist 'slm'", null, model, List.of(), guard);
 
-        StepVerifier.create(UpstreamCalls.stream(upstream, request), 1)
+        StepVerifier.create(UpstreamCalls.stream(upstream, request, Egress.ANYWHERE), 1)
                 .expectNext(new UpstreamCalls.StreamEvent.Token("first"))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
@@ -81,7 +81,8 @@ class UpstreamCallsTest {
         };
         Upstream upstream = new Upstream(Target.specialist("slm"), "specialist 'slm'", model, null, List.of(), guard);
 
-        Disposable call = UpstreamCalls.complete(upstream, request).subscribe(answer -> {}, error -> {});
+        Disposable call =
+                UpstreamCalls.complete(upstream, request, Egress.ANYWHERE).subscribe(answer -> {}, error -> {});
         assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
         call.dispose();
 
