@@ -54,7 +54,7 @@ public final class Router {
 
     /**
      * Why a request must stay local, if it must: the policy (tenant) is local-only; it is routed to a
-     * local-only domain or specialist; or any user turn of the conversation, on its own, scores at or
+     * local-only domain or specialist (a specialist answers); or any user turn of the conversation, on its own, scores at or
      * above a local-only domain's residency threshold — even when the whole conversation would escalate
      * for low confidence. Privacy errs on the side of keeping data local.
      */
@@ -62,13 +62,14 @@ public final class Router {
         if (policy.residency() == Policy.Residency.LOCAL_ONLY) {
             return Optional.of("policy '" + policy.name() + "' is local-only");
         }
-        Optional<Policy.Domain> routed = policy.domain(decision.route());
-        if (routed.isPresent() && routed.get().localOnly()) {
-            return Optional.of("domain '" + routed.get().name() + "' is local-only");
-        }
-        if (decision.target().kind() == Target.Kind.SPECIALIST
-                && policy.specialists().get(decision.target().name()).residency() == Policy.Residency.LOCAL_ONLY) {
-            return Optional.of("specialist '" + decision.target().name() + "' is local-only");
+        if (decision.target().kind() == Target.Kind.SPECIALIST) {
+            Optional<Policy.Domain> routed = policy.domain(decision.route());
+            if (routed.isPresent() && routed.get().localOnly()) {
+                return Optional.of("domain '" + routed.get().name() + "' is local-only");
+            }
+            if (policy.specialists().get(decision.target().name()).residency() == Policy.Residency.LOCAL_ONLY) {
+                return Optional.of("specialist '" + decision.target().name() + "' is local-only");
+            }
         }
         List<Policy.Domain> localOnlyDomains =
                 policy.domains().stream().filter(Policy.Domain::localOnly).toList();

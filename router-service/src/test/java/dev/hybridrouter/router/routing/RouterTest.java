@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
 import java.time.Duration;
 import java.util.List;
@@ -131,5 +132,94 @@ class RouterTest {
 
     private static Router routerScoring(Map<String, Double> scores, boolean outOfScope) {
         return new Router(POLICY, c -> new DomainClassifier.Classification(scores, outOfScope), Set.of("auto"));
+    }
+
+    @Test
+    void should_keep_a_request_local_when_any_user_turn_passes_a_local_only_domain_residency_threshold() {
+        // given: loans is local-only from 0.3; the conversation as a whole escalates for low confidence
+        Router router = new Router(
+                withLocalOnlyLoans(0.3),
+                conversation -> {
+                    String text = ((UserMessage) conversation.get(conversation.size() - 1)).singleText();
+                    boolean whole = conversation.size() > 1;
+                    return new DomainClassifier.Classification(
+                            whole
+                                    ? Map.of("cards", 0.2, "loans", 0.1)
+                                    : Map.of("loans", text.contains("mortgage") ? 0.35 : 0.0),
+                            false);
+                },
+                Set.of("auto"));
+
+        // when
+        RoutingDecision decision = router.route(
+                "auto",
+                List.of(
+                        UserMessage.from("my mortgage statement"),
+                        AiMessage.from("ok"),
+                        UserMessage.from("and something else")));
+
+        // then
+        assertThat(decision.localOnly()).isTrue();
+        assertThat(decision.localOnlyReason()).contains("message 1", "'loans'", "0.35 >= 0.30");
+        assertThat(decision.escalate()).isFalse();
+        assertThat(decision.route()).isEqualTo("loans");
+        assertThat(decision.target()).hasToString("specialist:loans-slm");
+        assertThat(decision.reason()).isEqualTo(Reason.LOW_CONFIDENCE);
+    }
+
+    @Test
+    void should_let_a_request_escalate_when_no_turn_reaches_the_residency_threshold() {
+        Router router = new Router(
+                withLocalOnlyLoans(0.3),
+                conversation -> new DomainClassifier.Classification(Map.of("cards", 0.2, "loans", 0.29), false),
+                Set.of("auto"));
+
+        RoutingDecision decision = router.route("auto", List.of(UserMessage.from("x")));
+
+        assertThat(decision.localOnly()).isFalse();
+        assertThat(decision.target()).hasToString("large:cloud");
+    }
+
+    @Test
+    void should_mark_a_forced_large_model_local_only_when_the_policy_is_local_only() {
+        Policy tenant = new Policy(
+                POLICY.name(),
+                POLICY.classifier(),
+                POLICY.domains(),
+                POLICY.specialists(),
+                POLICY.escalation(),
+                POLICY.largeModels(),
+                Policy.Residency.LOCAL_ONLY,
+                Policy.Privacy.DEFAULTS,
+                null);
+        Router router = new Router(
+                tenant, c -> new DomainClassifier.Classification(Map.of("cards", 0.9), false), Set.of("auto"));
+
+        RoutingDecision forced = router.route("cloud", List.of(UserMessage.from("x")));
+        RoutingDecision auto = router.route("auto", List.of(UserMessage.from("x")));
+
+        assertThat(forced.target()).hasToString("large:cloud");
+        assertThat(forced.localOnlyReason()).isEqualTo("policy 'bank' is local-only");
+        assertThat(auto.localOnly()).isTrue();
+        assertThat(auto.target()).hasToString("specialist:cards-slm");
+    }
+
+    private static Policy withLocalOnlyLoans(double residencyThreshold) {
+        var loans = new Policy.Domain(
+                "loans",
+                "",
+                "loans-slm",
+                0.8,
+                List.of("mortgage rates"),
+                Policy.Residency.LOCAL_ONLY,
+                residencyThreshold,
+                false);
+        return new Policy(
+                POLICY.name(),
+                POLICY.classifier(),
+                List.of(POLICY.domains().get(0), loans),
+                POLICY.specialists(),
+                POLICY.escalation(),
+                POLICY.largeModels());
     }
 }
