@@ -5,6 +5,7 @@ import dev.hybridrouter.router.chat.internal.ChatCompletionChunk;
 import dev.hybridrouter.router.chat.internal.ChatCompletionChunk.Delta;
 import dev.hybridrouter.router.chat.internal.ChatCompletionRequest;
 import dev.hybridrouter.router.chat.internal.ModelList;
+import dev.hybridrouter.router.chat.internal.RouteExplanation;
 import dev.hybridrouter.router.chat.internal.Usage;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.policy.ActivePolicy;
@@ -87,6 +88,27 @@ class ChatController {
                             ? Mono.just(stream(failover, headers, body.includeUsage()))
                             : complete(failover, headers);
                 });
+    }
+
+    /** The decision for a chat request, explained, without calling any model. */
+    @PostMapping(path = "/v1/route", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<RouteExplanation> route(@Valid @RequestBody ChatCompletionRequest body) {
+        ActivePolicy policy = policies.active();
+        List<ChatMessage> conversation = OpenAiMessages.conversation(body.messages());
+        return Mono.fromCallable(() -> policy.router().route(body.model(), conversation))
+                .subscribeOn(Schedulers.parallel())
+                .map(decision -> new RouteExplanation(
+                        decision.route(),
+                        decision.target().toString(),
+                        decision.confidence(),
+                        decision.escalate(),
+                        decision.reason().label(),
+                        decision.scores(),
+                        decision.localOnly(),
+                        decision.localOnlyReason(),
+                        policy.plan(decision).stream()
+                                .map(attempt -> attempt.target().toString())
+                                .toList()));
     }
 
     @GetMapping("/v1/models")
