@@ -1,10 +1,12 @@
 package dev.hybridrouter.policies;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +30,15 @@ public final class PolicyLoader {
     static final double DEFAULT_THRESHOLD = 0.55;
     static final Duration DEFAULT_SPECIALIST_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_LARGE_MODEL_TIMEOUT = Duration.ofSeconds(60);
+    /** A local-only domain's residency threshold is by default its routing threshold less this, floored at 0. */
+    static final BigDecimal DEFAULT_RESIDENCY_MARGIN = new BigDecimal("0.2");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    static final long DEFAULT_CAPTURE_MAX_FILE_BYTES = 64L * 1024 * 1024;
+    static final Duration DEFAULT_CAPTURE_RETENTION = Duration.ofDays(30);
+    static final int DEFAULT_CAPTURE_QUEUE_SIZE = 1000;
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB)");
 
     private PolicyLoader() {}
 
@@ -103,18 +112,27 @@ public final class PolicyLoader {
     /** Builds the model from a document that passed every check. */
     private static Policy build(JsonNode root, String defaultName) {
         JsonNode classifier = root.path("classifier");
+        double policyThreshold = classifier.path("threshold").asDouble(DEFAULT_THRESHOLD);
         Policy.Resilience policyResilience = resilience(root.path("resilience"), Policy.Resilience.DEFAULTS);
         List<Policy.Domain> domains = new ArrayList<>();
         for (JsonNode domain : root.path("domains")) {
+            Double threshold = domain.has("threshold") ? domain.get("threshold").doubleValue() : null;
+            Policy.Residency residency = option(domain.path("residency"), Policy.Residency.ANY);
             domains.add(new Policy.Domain(
                     domain.path("name").stringValue(),
                     domain.path("description").asString(""),
                     domain.path("specialist").stringValue(),
-                    domain.has("threshold") ? domain.get("threshold").doubleValue() : null,
+                    threshold,
                     domain.path("examples")
                             .valueStream()
                             .map(JsonNode::stringValue)
-                            .toList()));
+                            .toList(),
+                    residency,
+                    residency == Policy.Residency.LOCAL_ONLY
+                            ? residencyThreshold(
+                                    domain.path("residency-threshold"), threshold != null ? threshold : policyThreshold)
+                            : null,
+                    domain.path("capture").asBoolean(false)));
         }
         Map<String, Policy.Specialist> specialists = new LinkedHashMap<>();
         root.path("specialists").properties().forEach(entry -> {
@@ -136,7 +154,8 @@ public final class PolicyLoader {
                                     .toList(),
                             duration(specialist.path("timeout"), DEFAULT_SPECIALIST_TIMEOUT),
                             specialist.path("fallback").asString(null),
-                            resilience(specialist.path("resilience"), policyResilience)));
+                            resilience(specialist.path("resilience"), policyResilience),
+                            option(specialist.path("residency"), Policy.Residency.ANY)));
         });
         Map<String, Policy.LargeModel> largeModels = new LinkedHashMap<>();
         root.path("large-models").properties().forEach(entry -> {
@@ -155,12 +174,56 @@ public final class PolicyLoader {
         return new Policy(
                 root.path("name").asString(defaultName),
                 new Policy.Classifier(
-                        classifier.path("embedding-model").asString(DEFAULT_EMBEDDING_MODEL),
-                        classifier.path("threshold").asDouble(DEFAULT_THRESHOLD)),
+                        classifier.path("embedding-model").asString(DEFAULT_EMBEDDING_MODEL), policyThreshold),
                 domains,
                 specialists,
                 escalation(root.path("escalation")),
-                largeModels);
+                largeModels,
+                option(root.path("residency"), Policy.Residency.ANY),
+                privacy(root.path("privacy").path("pii")),
+                capture(root.path("capture")));
+    }
+
+    /** The given residency threshold, else the routing threshold less the default margin, floored at 0. */
+    private static double residencyThreshold(JsonNode given, double routingThreshold) {
+        if (!given.isMissingNode()) {
+            return given.doubleValue();
+        }
+        // in decimal, so that 0.55 gives 0.35 and not 0.35000000000000003
+        return BigDecimal.valueOf(routingThreshold)
+                .subtract(DEFAULT_RESIDENCY_MARGIN)
+                .max(BigDecimal.ZERO)
+                .doubleValue();
+    }
+
+    /** The built-in detectors' default actions, each overridden where the policy names it; custom ones as given. */
+    private static Policy.Privacy privacy(JsonNode pii) {
+        Map<Policy.PiiType, Policy.PiiAction> actions = new EnumMap<>(Policy.Privacy.DEFAULTS.pii());
+        pii.properties().stream()
+                .filter(entry -> !entry.getKey().equals("custom"))
+                .forEach(entry -> actions.put(
+                        option(entry.getKey(), Policy.PiiType.class),
+                        option(entry.getValue(), Policy.PiiAction.class)));
+        return new Policy.Privacy(
+                actions,
+                pii.path("custom")
+                        .valueStream()
+                        .map(custom -> new Policy.CustomPii(
+                                custom.path("name").stringValue(),
+                                custom.path("pattern").stringValue(),
+                                option(custom.path("action"), Policy.PiiAction.MASK)))
+                        .toList());
+    }
+
+    private static Policy.Capture capture(JsonNode capture) {
+        if (capture.isMissingNode()) {
+            return null;
+        }
+        return new Policy.Capture(
+                capture.path("directory").stringValue(),
+                size(capture.path("max-file-size"), DEFAULT_CAPTURE_MAX_FILE_BYTES),
+                duration(capture.path("retention"), DEFAULT_CAPTURE_RETENTION),
+                capture.path("queue-size").asInt(DEFAULT_CAPTURE_QUEUE_SIZE));
     }
 
     private static Policy.Escalation escalation(JsonNode escalation) {
@@ -210,7 +273,11 @@ public final class PolicyLoader {
     }
 
     private static <E extends Enum<E>> E option(JsonNode value, Class<E> type) {
-        return Enum.valueOf(type, value.stringValue().toUpperCase(Locale.ROOT).replace('-', '_'));
+        return option(value.stringValue(), type);
+    }
+
+    private static <E extends Enum<E>> E option(String value, Class<E> type) {
+        return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
     private static Duration duration(JsonNode value, Duration defaultValue) {
@@ -226,7 +293,26 @@ public final class PolicyLoader {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+    }
+
+    /** A size such as {@code 64MB} in bytes, with 1024-based units. */
+    private static long size(JsonNode value, long defaultBytes) {
+        if (value.isMissingNode()) {
+            return defaultBytes;
+        }
+        Matcher matcher = SIZE.matcher(value.stringValue());
+        if (!matcher.matches()) {
+            throw new IllegalStateException("the schema let an invalid size through: " + value);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "B" -> amount;
+            case "KB" -> amount << 10;
+            case "MB" -> amount << 20;
+            default -> amount << 30;
         };
     }
 }

@@ -1,20 +1,27 @@
 package dev.hybridrouter.policies;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.DoubleNode;
 import tools.jackson.databind.node.IntNode;
 
 /**
  * The checks the schema cannot express: that names refer to something defined, that names are
- * unique, that fallbacks end, and that each upstream's resolved circuit breaker window can hold its
- * minimum number of calls. Domains, specialists and large models share one namespace because callers
- * may use any of these names as a request's model; only a domain and its own specialist may share a
- * name.
+ * unique, that fallbacks end, that each upstream's resolved circuit breaker window can hold its
+ * minimum number of calls, that residency thresholds and capture fit their domain, and that custom
+ * personal data detectors are usable. Domains, specialists and large models share one namespace
+ * because callers may use any of these names as a request's model; only a domain and its own
+ * specialist may share a name.
  *
  * <p>Runs on documents that may also break the schema, so it skips whatever has the wrong shape.
  */
@@ -25,6 +32,13 @@ final class PolicyRules {
     private static final Pointer LARGE_MODELS = Pointer.ROOT.property("large-models");
     private static final Pointer ESCALATION = Pointer.ROOT.property("escalation");
     private static final Pointer RESILIENCE = Pointer.ROOT.property("resilience");
+    private static final Pointer CLASSIFIER_THRESHOLD =
+            Pointer.ROOT.property("classifier").property("threshold");
+    private static final Pointer CUSTOM_PII =
+            Pointer.ROOT.property("privacy").property("pii").property("custom");
+    private static final Set<String> BUILT_IN_PII = Arrays.stream(Policy.PiiType.values())
+            .map(type -> type.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+            .collect(Collectors.toUnmodifiableSet());
     private static final Policy.CircuitBreaker DEFAULT_BREAKER = Policy.Resilience.DEFAULTS.circuitBreaker();
     private static final String SHARED_NAMESPACE =
             "; domains, specialists and large models need distinct names because callers use them as a request's model";
@@ -55,6 +69,8 @@ final class PolicyRules {
             }
         }
         checkDomains(root.path("domains"), specialists, largeModels);
+        checkResidencyAndCapture(root.path("domains"), root.has("capture"));
+        checkCustomPii(root.path("privacy").path("pii").path("custom"));
         checkSpecialistFallbacks(root.path("specialists"), specialists);
         checkEscalation(root.path("escalation"), largeModels);
         checkWindow(RESILIENCE);
@@ -76,7 +92,7 @@ final class PolicyRules {
             if (specialist != null && !specialists.containsKey(specialist)) {
                 problems.add(
                         document.valueAt(domain.property("specialist")),
-                        (name == null ? domain.toString() : "domain '" + name + "'") + " refers to specialist '"
+                        domain(name, domain) + " refers to specialist '"
                                 + specialist
                                 + "', which is not under specialists"
                                 + Suggestions.didYouMean(specialist, specialists.keySet()) + defined(specialists));
@@ -104,6 +120,96 @@ final class PolicyRules {
                                 + line(specialists.get(name)) + ", which is not its own specialist"
                                 + SHARED_NAMESPACE);
             }
+        }
+    }
+
+    /**
+     * Checks that only local-only domains set a residency threshold, that it is at most the domain's
+     * routing threshold, and that domains capture only where the policy says where to.
+     */
+    private void checkResidencyAndCapture(JsonNode domains, boolean captureBlock) {
+        for (int i = 0; i < domains.size(); i++) {
+            JsonNode domain = domains.path(i);
+            Pointer at = DOMAINS.index(i);
+            String name = domain(text(domain.path("name")), at);
+            if (domain.has("residency-threshold")) {
+                checkResidencyThreshold(domain, at, name);
+            }
+            JsonNode capture = domain.path("capture");
+            if (capture.isBoolean() && capture.booleanValue() && !captureBlock) {
+                problems.add(
+                        document.valueAt(at.property("capture")),
+                        name + " sets capture: true, but the policy has no top-level capture block saying where"
+                                + " to write; add one with a directory");
+            }
+        }
+    }
+
+    private void checkResidencyThreshold(JsonNode domain, Pointer at, String name) {
+        Pointer thresholdAt = at.property("residency-threshold");
+        JsonNode threshold = domain.path("residency-threshold");
+        String residency = domain.has("residency") ? text(domain.path("residency")) : "any";
+        if ("any".equals(residency)) {
+            problems.add(
+                    document.keyAt(thresholdAt),
+                    name + " sets residency-threshold without residency: local-only; only a local-only domain"
+                            + " keeps requests local by their score");
+            return;
+        }
+        if (!"local-only".equals(residency) || !threshold.isNumber()) {
+            return;
+        }
+        Pointer routingAt = domain.has("threshold")
+                ? at.property("threshold")
+                : node(CLASSIFIER_THRESHOLD).isMissingNode() ? null : CLASSIFIER_THRESHOLD;
+        JsonNode routing = routingAt == null ? DoubleNode.valueOf(PolicyLoader.DEFAULT_THRESHOLD) : node(routingAt);
+        if (routing.isNumber() && threshold.doubleValue() > routing.doubleValue()) {
+            problems.add(
+                    document.valueAt(thresholdAt),
+                    thresholdAt + " is " + threshold + ", above the routing threshold " + routing + origin(routingAt)
+                            + "; it must be at most the routing threshold, so that privacy errs toward keeping"
+                            + " requests local");
+        }
+    }
+
+    /** Checks that custom detectors have distinct names of their own and patterns that match something. */
+    private void checkCustomPii(JsonNode detectors) {
+        Map<String, Pointer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < detectors.size(); i++) {
+            Pointer at = CUSTOM_PII.index(i);
+            String name = text(detectors.path(i).path("name"));
+            Pointer nameAt = at.property("name");
+            if (name != null && BUILT_IN_PII.contains(name)) {
+                problems.add(
+                        document.valueAt(nameAt),
+                        "custom detector '" + name + "' has the name of a built-in detector; set its action with"
+                                + " privacy.pii." + name + ", or give this one another name");
+            } else if (name != null && seen.containsKey(name)) {
+                problems.add(
+                        document.valueAt(nameAt),
+                        "duplicate custom detector name '" + name + "' (first at line " + line(seen.get(name)) + ")");
+            } else if (name != null) {
+                seen.put(name, nameAt);
+            }
+            String pattern = text(detectors.path(i).path("pattern"));
+            if (pattern != null) {
+                checkPattern(pattern, at.property("pattern"));
+            }
+        }
+    }
+
+    private void checkPattern(String pattern, Pointer at) {
+        try {
+            if (Pattern.compile(pattern).matcher("").matches()) {
+                problems.add(
+                        document.valueAt(at),
+                        at + " matches the empty string; a detector must match at least one character");
+            }
+        } catch (PatternSyntaxException e) {
+            problems.add(
+                    document.valueAt(at),
+                    at + " is not a valid Java regular expression: " + e.getDescription()
+                            + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
         }
     }
 
@@ -262,6 +368,11 @@ final class PolicyRules {
 
     private static String text(JsonNode node) {
         return node.isString() ? node.stringValue() : null;
+    }
+
+    /** How messages name a domain: by its name, or where it is when it has none. */
+    private static String domain(String name, Pointer at) {
+        return name == null ? at.toString() : "domain '" + name + "'";
     }
 
     private static String defined(Map<String, Pointer> names) {

@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.hybridrouter.policies.Policy.Capture;
 import dev.hybridrouter.policies.Policy.CircuitBreaker;
 import dev.hybridrouter.policies.Policy.Classifier;
+import dev.hybridrouter.policies.Policy.CustomPii;
 import dev.hybridrouter.policies.Policy.Domain;
 import dev.hybridrouter.policies.Policy.Escalation;
 import dev.hybridrouter.policies.Policy.LargeModel;
 import dev.hybridrouter.policies.Policy.LargeModelProvider;
 import dev.hybridrouter.policies.Policy.OnSpecialistUnavailable;
 import dev.hybridrouter.policies.Policy.OnUnavailable;
+import dev.hybridrouter.policies.Policy.PiiAction;
+import dev.hybridrouter.policies.Policy.PiiType;
+import dev.hybridrouter.policies.Policy.Privacy;
+import dev.hybridrouter.policies.Policy.Residency;
 import dev.hybridrouter.policies.Policy.Resilience;
 import dev.hybridrouter.policies.Policy.Retry;
 import dev.hybridrouter.policies.Policy.Specialist;
@@ -24,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PolicyLoaderTest {
 
@@ -326,7 +334,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold)",
-                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout, fallback, resilience)");
+                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency)");
     }
 
     @Test
@@ -340,7 +348,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience)");
+                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience, residency, privacy, capture)");
     }
 
     @Test
@@ -734,7 +742,8 @@ class PolicyLoaderTest {
         List<String> errors = errors(yaml);
 
         // then
-        String allowed = " must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)";
+        String allowed =
+                " must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)";
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:12:14: specialists.banking-slm.timeout" + allowed,
@@ -1126,7 +1135,7 @@ class PolicyLoaderTest {
                         "policy.yaml:15:31: resilience.circuit-breaker.slow-call-rate-threshold must be above 0 and at most 100, not 101",
                         "policy.yaml:16:22: resilience.circuit-breaker.half-open-calls must be between 1 and 10000, not 0",
                         "policy.yaml:17:25: resilience.max-concurrent-calls must be between 1 and 10000, not 0",
-                        "policy.yaml:18:20: resilience.connect-timeout must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)",
+                        "policy.yaml:18:20: resilience.connect-timeout must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)",
                         "policy.yaml:20:19: resilience.retry.max-attempts must be between 1 and 10, not 11",
                         "policy.yaml:21:17: resilience.retry.multiplier must be at least 1, not 0.5",
                         "policy.yaml:22:13: resilience.retry.jitter must be at least 0 and below 1, not 1");
@@ -1156,6 +1165,392 @@ class PolicyLoaderTest {
                 .containsExactly(
                         "policy.yaml:13:21: unknown key 'failure-rate' in resilience.circuit-breaker; did you mean 'failure-rate-threshold'? (allowed: failure-rate-threshold, slow-call-rate-threshold, slow-call-duration, minimum-calls, sliding-window-size, wait-in-open, half-open-calls)",
                         "policy.yaml:19:7: unknown key 'rety' in large-models.cloud.resilience; did you mean 'retry'? (allowed: circuit-breaker, connect-timeout, first-token-timeout, max-concurrent-calls, retry)");
+    }
+
+    @Test
+    void should_keep_data_free_to_leave_and_capture_nothing_when_residency_privacy_and_capture_are_absent() {
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.residency()).isEqualTo(Residency.ANY);
+        assertThat(policy.privacy()).isEqualTo(Privacy.DEFAULTS);
+        assertThat(policy.privacy().pii()).hasSize(PiiType.values().length);
+        assertThat(policy.privacy().pii().values()).containsOnly(PiiAction.MASK);
+        assertThat(policy.privacy().custom()).isEmpty();
+        assertThat(policy.capture()).isNull();
+        Domain banking = policy.domains().get(0);
+        assertThat(banking.residency()).isEqualTo(Residency.ANY);
+        assertThat(banking.residencyThreshold()).isNull();
+        assertThat(banking.capture()).isFalse();
+        assertThat(policy.specialists().get("banking-slm").residency()).isEqualTo(Residency.ANY);
+    }
+
+    @Test
+    void should_read_residency_privacy_and_capture_when_policy_sets_them_all() {
+        // given
+        String yaml =
+                """
+                version: 1
+                residency: local-only
+                privacy:
+                  pii:
+                    email: allow
+                    phone: keep-local
+                    payment-card: mask
+                    iban: allow
+                    us-ssn: keep-local
+                    ip-address: allow
+                    custom:
+                      - {name: patient-id, pattern: 'PID-[0-9]{6}', action: keep-local}
+                      - {name: ward, pattern: 'WARD-[A-Z]'}
+                capture:
+                  directory: /var/lib/hybrid-router/capture
+                  max-file-size: 512KB
+                  retention: 12h
+                  queue-size: 50
+                domains:
+                  - name: patient-notes
+                    specialist: notes-slm
+                    residency: local-only
+                    residency-threshold: 0.3
+                    capture: true
+                    examples:
+                      - summarise the notes of my last visit
+                specialists:
+                  notes-slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:3b
+                    residency: local-only
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.residency()).isEqualTo(Residency.LOCAL_ONLY);
+        assertThat(policy.privacy())
+                .isEqualTo(new Privacy(
+                        Map.of(
+                                PiiType.EMAIL, PiiAction.ALLOW,
+                                PiiType.PHONE, PiiAction.KEEP_LOCAL,
+                                PiiType.PAYMENT_CARD, PiiAction.MASK,
+                                PiiType.IBAN, PiiAction.ALLOW,
+                                PiiType.US_SSN, PiiAction.KEEP_LOCAL,
+                                PiiType.IP_ADDRESS, PiiAction.ALLOW),
+                        List.of(
+                                new CustomPii("patient-id", "PID-[0-9]{6}", PiiAction.KEEP_LOCAL),
+                                new CustomPii("ward", "WARD-[A-Z]", PiiAction.MASK))));
+        assertThat(policy.capture())
+                .isEqualTo(new Capture("/var/lib/hybrid-router/capture", 512 * 1024, Duration.ofHours(12), 50));
+        assertThat(policy.domains())
+                .containsExactly(new Domain(
+                        "patient-notes",
+                        "",
+                        "notes-slm",
+                        null,
+                        List.of("summarise the notes of my last visit"),
+                        Residency.LOCAL_ONLY,
+                        0.3,
+                        true));
+        assertThat(policy.specialists().get("notes-slm").residency()).isEqualTo(Residency.LOCAL_ONLY);
+    }
+
+    @Test
+    void should_override_only_the_named_detectors_when_pii_names_some() {
+        // given
+        String yaml = MINIMAL
+                + """
+                privacy:
+                  pii:
+                    ip-address: allow
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.privacy().pii())
+                .containsEntry(PiiType.IP_ADDRESS, PiiAction.ALLOW)
+                .containsEntry(PiiType.EMAIL, PiiAction.MASK)
+                .containsEntry(PiiType.PAYMENT_CARD, PiiAction.MASK)
+                .hasSize(PiiType.values().length);
+        assertThat(policy.privacy().custom()).isEmpty();
+    }
+
+    @Test
+    void should_default_residency_threshold_to_routing_threshold_less_margin_when_local_only_domain_sets_none() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  threshold: 0.6
+                domains:
+                  - {name: notes, specialist: s, residency: local-only, examples: [a]}
+                  - {name: labs, specialist: s, residency: local-only, threshold: 0.75, examples: [b]}
+                  - {name: scans, specialist: s, residency: local-only, threshold: 0.1, examples: [c]}
+                  - {name: billing, specialist: s, residency: any, threshold: 0.7, examples: [d]}
+                specialists:
+                  s: {provider: ollama, base-url: http://localhost:11434, model: m}
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.domains())
+                .extracting(Domain::name, Domain::residencyThreshold)
+                .containsExactly(tuple("notes", 0.4), tuple("labs", 0.55), tuple("scans", 0.0), tuple("billing", null));
+    }
+
+    @Test
+    void should_default_capture_settings_when_capture_gives_only_a_directory() {
+        // given
+        String yaml =
+                MINIMAL + """
+                capture:
+                  directory: /tmp/capture
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.capture())
+                .isEqualTo(new Capture("/tmp/capture", 64L * 1024 * 1024, Duration.ofDays(30), 1000));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1B, 1", "512KB, 524288", "64MB, 67108864", "2GB, 2147483648"})
+    void should_count_1024_based_bytes_when_max_file_size_has_a_unit(String size, long bytes) {
+        // given
+        String yaml = MINIMAL
+                + """
+                capture:
+                  directory: /tmp/capture
+                  max-file-size: %s
+                """
+                        .formatted(size);
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.capture().maxFileBytes()).isEqualTo(bytes);
+    }
+
+    @Test
+    void should_accept_capture_when_whole_policy_is_local_only() {
+        // given
+        String yaml = MINIMAL
+                + """
+                residency: local-only
+                capture:
+                  directory: /tmp/capture
+                  retention: 7d
+                """;
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.residency()).isEqualTo(Residency.LOCAL_ONLY);
+        assertThat(policy.capture().retention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void should_report_residency_threshold_when_domain_is_not_local_only_or_threshold_is_above_routing_threshold() {
+        // given
+        String yaml =
+                """
+                version: 1
+                classifier:
+                  threshold: 0.5
+                domains:
+                  - name: notes
+                    specialist: notes-slm
+                    residency: any
+                    residency-threshold: 0.3
+                    examples:
+                      - summarise my notes
+                  - name: labs
+                    specialist: notes-slm
+                    residency: local-only
+                    residency-threshold: 0.6
+                    examples:
+                      - explain my blood test
+                  - name: scans
+                    specialist: notes-slm
+                    residency: local-only
+                    threshold: 0.7
+                    residency-threshold: 0.8
+                    examples:
+                      - explain my scan
+                  - name: letters
+                    specialist: notes-slm
+                    residency: local-only
+                    residency-threshold: 0.5
+                    examples:
+                      - read my referral letter
+                specialists:
+                  notes-slm:
+                    provider: ollama
+                    base-url: http://localhost:11434
+                    model: llama3.2:3b
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        String why = "; it must be at most the routing threshold, so that privacy errs toward keeping requests local";
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:8:5: domain 'notes' sets residency-threshold without residency: local-only; only a local-only domain keeps requests local by their score",
+                        "policy.yaml:14:26: domains[1].residency-threshold is 0.6, above the routing threshold 0.5 (line 3)"
+                                + why,
+                        "policy.yaml:21:26: domains[2].residency-threshold is 0.8, above the routing threshold 0.7 (line 20)"
+                                + why);
+    }
+
+    @Test
+    void should_report_residency_threshold_when_above_the_default_routing_threshold() {
+        // given
+        String yaml = MINIMAL.replace(
+                "    specialist: banking-slm\n",
+                "    specialist: banking-slm\n    residency: local-only\n    residency-threshold: 0.6\n");
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:6:26: domains[0].residency-threshold is 0.6, above the routing threshold 0.55 (the default); it must be at most the routing threshold, so that privacy errs toward keeping requests local");
+    }
+
+    @Test
+    void should_report_custom_detector_name_when_it_is_malformed_repeated_or_built_in() {
+        // given
+        String yaml = MINIMAL
+                + """
+                privacy:
+                  pii:
+                    custom:
+                      - {name: email, pattern: 'mail:\\S+'}
+                      - {name: patient-id, pattern: 'PID-[0-9]{6}'}
+                      - {name: patient-id, pattern: 'PAT-[0-9]{6}'}
+                      - {name: Ward_No, pattern: 'W[0-9]+'}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:15:16: custom detector 'email' has the name of a built-in detector; set its action with privacy.pii.email, or give this one another name",
+                        "policy.yaml:17:16: duplicate custom detector name 'patient-id' (first at line 16)",
+                        "policy.yaml:18:16: privacy.pii.custom[3].name must be a lower-case letter followed by lower-case letters, digits and - (e.g. patient-id)");
+    }
+
+    @Test
+    void should_report_custom_detector_pattern_when_it_does_not_compile_or_matches_the_empty_string() {
+        // given
+        String yaml = MINIMAL
+                + """
+                privacy:
+                  pii:
+                    custom:
+                      - name: ward
+                        pattern: 'WARD-([0-9]'
+                      - name: bed
+                        pattern: '[0-9]*'
+                      - name: room
+                        pattern: ''
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:16:18: privacy.pii.custom[0].pattern is not a valid Java regular expression: Unclosed group at index 11",
+                        "policy.yaml:18:18: privacy.pii.custom[1].pattern matches the empty string; a detector must match at least one character",
+                        "policy.yaml:20:18: privacy.pii.custom[2].pattern matches the empty string; a detector must match at least one character");
+    }
+
+    @Test
+    void should_report_domain_capture_when_policy_has_no_capture_block() {
+        // given
+        String yaml =
+                """
+                version: 1
+                domains:
+                  - {name: payments, specialist: s, capture: true, examples: [a]}
+                  - {name: cards, specialist: s, capture: false, examples: [b]}
+                specialists:
+                  s: {provider: ollama, base-url: http://localhost:11434, model: m}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:3:46: domain 'payments' sets capture: true, but the policy has no top-level capture block saying where to write; add one with a directory");
+    }
+
+    @Test
+    void should_report_capture_settings_when_directory_is_missing_or_values_are_out_of_range() {
+        // given
+        String yaml = MINIMAL
+                + """
+                capture:
+                  max-file-size: 64 MB
+                  retention: 1w
+                  queue-size: 0
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:1: missing required key 'directory' in capture",
+                        "policy.yaml:13:18: capture.max-file-size must be a size above zero: a whole number and a unit, B, KB, MB or GB (512KB, 64MB, 1GB)",
+                        "policy.yaml:14:14: capture.retention must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)",
+                        "policy.yaml:15:15: capture.queue-size must be between 1 and 1000000, not 0");
+    }
+
+    @Test
+    void should_report_allowed_values_when_residency_detector_or_action_is_unknown() {
+        // given
+        String yaml = MINIMAL
+                + """
+                    residency: cloud
+                residency: local
+                privacy:
+                  pii:
+                    emial: mask
+                    phone: redact
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly(
+                        "policy.yaml:12:16: specialists.banking-slm.residency is \"cloud\"; allowed: any, local-only",
+                        "policy.yaml:13:12: residency is \"local\"; allowed: any, local-only",
+                        "policy.yaml:16:5: unknown key 'emial' in privacy.pii; did you mean 'email'? (allowed: email, phone, payment-card, iban, us-ssn, ip-address, custom)",
+                        "policy.yaml:17:12: privacy.pii.phone is \"redact\"; allowed: allow, mask, keep-local");
     }
 
     @Test
@@ -1243,7 +1638,7 @@ class PolicyLoaderTest {
                         bank.yaml:8:15: domains[0].examples must not be empty
                         bank.yaml:12:15: environment variable LLM_URL is not set; set it, or give a default with ${LLM_URL:-default}
                         bank.yaml:14:5: 'api-key' is not allowed in specialists.banking-slm: never write an API key into a policy; use api-key-env (the environment variable holding it)
-                        bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m or h (500ms, 30s, 2m)
+                        bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)
                         bank.yaml:17:16: escalation refers to large model 'cloud', which is not under large-models (none defined)""");
     }
 
