@@ -109,6 +109,10 @@ public abstract class RouterTestSupport {
                       - name: flaky
                         specialist: flaky-slm
                         examples: [flaky]
+                      - name: records
+                        specialist: records-slm
+                        examples: [patient records]
+                        residency: local-only
                     specialists:
                       helpdesk-slm:
                         provider: openai-compatible
@@ -137,6 +141,11 @@ public abstract class RouterTestSupport {
                         resilience:
                           circuit-breaker: {minimum-calls: 2, sliding-window-size: 2, wait-in-open: 30s, half-open-calls: 1}
                           retry: {max-attempts: 1}
+                      records-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/records/v1
+                        model: qwen2.5-1.5b-instruct
+                        timeout: 1s
                     resilience:
                       retry: {initial-backoff: 10ms}
                     escalation:

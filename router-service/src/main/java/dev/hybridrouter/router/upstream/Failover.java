@@ -104,12 +104,13 @@ public final class Failover {
     }
 
     /**
-     * What the caller gets when the plan ends: the failure itself when only one model was tried or it was
-     * not about availability; else 503 naming every model's failure, with the shortest wait any gave
-     * (or {@link #DEFAULT_RETRY_AFTER}).
+     * What the caller gets when the plan ends: the failure itself when it was not about availability, or
+     * when only one model was tried for a request that may leave; else 503 naming every model's failure
+     * (and, for a local-only request, saying that no large model was tried), with the shortest wait any
+     * upstream gave, or {@link #DEFAULT_RETRY_AFTER}.
      */
-    private static ApiException finalError(List<ApiException> earlier, ApiException last) {
-        if (earlier.isEmpty() || !isUnavailability(last)) {
+    private ApiException finalError(List<ApiException> earlier, ApiException last) {
+        if (!isUnavailability(last) || (earlier.isEmpty() && !egress.localOnly())) {
             return last;
         }
         List<ApiException> all = new ArrayList<>(earlier);
@@ -119,13 +120,24 @@ public final class Failover {
                 .filter(Objects::nonNull)
                 .min(Comparator.naturalOrder())
                 .orElse(DEFAULT_RETRY_AFTER);
+        String failures = all.stream().map(Throwable::getMessage).collect(Collectors.joining("; "));
+        if (egress.localOnly()) {
+            return new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "server_error",
+                    "local_only",
+                    null,
+                    "This request must stay on local models (" + egress.localOnlyReason()
+                            + ") and no local model could answer: " + failures,
+                    retryAfter,
+                    last);
+        }
         return new ApiException(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "server_error",
                 "no_model_available",
                 null,
-                "No model could answer: "
-                        + all.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")),
+                "No model could answer: " + failures,
                 retryAfter,
                 last);
     }

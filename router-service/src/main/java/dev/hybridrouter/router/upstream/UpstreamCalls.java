@@ -90,8 +90,15 @@ public final class UpstreamCalls {
             sink.next(new StreamEvent.Token(partial.text()));
         }
 
+        /** A stream that ends with no token and no finish reason was no answer at all (e.g. not SSE). */
         @Override
         public void onCompleteResponse(ChatResponse response) {
+            String text =
+                    response.aiMessage() == null ? null : response.aiMessage().text();
+            if (handle.get() == null && (text == null || text.isEmpty()) && response.finishReason() == null) {
+                sink.error(new IllegalStateException("the stream ended without an answer"));
+                return;
+            }
             sink.next(new StreamEvent.Completed(response));
             sink.complete();
         }
