@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.cli;
 
+import dev.hybridrouter.router.capture.ExportCommand;
 import java.io.PrintWriter;
 import java.util.Set;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
             "",
             "Without a command, starts the service (Spring Boot options such as --server.port=9090 apply)."
         },
-        subcommands = {ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class RouterCommand {
 
     private static final Set<String> OWN_ARGUMENTS = Set.of("-h", "--help", "-V", "--version");
