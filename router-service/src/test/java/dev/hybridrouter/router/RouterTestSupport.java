@@ -1,8 +1,12 @@
 package dev.hybridrouter.router;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.upstream.UpstreamResilience;
@@ -23,6 +27,7 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -72,6 +77,29 @@ public abstract class RouterTestSupport {
         }
         resilience.circuitBreakers().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
         web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** Posts a JSON body to {@code /v1/chat/completions}. */
+    protected WebTestClient.ResponseSpec postChat(String json) {
+        return web.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json)
+                .exchange();
+    }
+
+    /** The official OpenAI SDK, pointed at the router; close it after use. */
+    protected OpenAIClient openAiClient() {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl())
+                .apiKey("unused")
+                .maxRetries(0)
+                .build();
+    }
+
+    /** How many POSTs to {@code path} a fake received. */
+    protected static int calls(WireMockServer server, String path) {
+        return server.findAll(postRequestedFor(urlEqualTo(path))).size();
     }
 
     protected String baseUrl() {

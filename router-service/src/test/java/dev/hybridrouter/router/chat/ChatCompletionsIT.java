@@ -6,12 +6,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static dev.hybridrouter.router.chat.OpenAiUpstreamFakes.openAiCompletion;
-import static dev.hybridrouter.router.chat.OpenAiUpstreamFakes.openAiStream;
+import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -34,11 +33,7 @@ class ChatCompletionsIT extends RouterTestSupport {
 
     @BeforeEach
     void client() {
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl(baseUrl())
-                .apiKey("unused")
-                .maxRetries(0)
-                .build();
+        client = openAiClient();
     }
 
     @AfterEach

@@ -2,8 +2,8 @@ package dev.hybridrouter.router.chat;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static dev.hybridrouter.router.chat.OpenAiUpstreamFakes.chunk;
-import static dev.hybridrouter.router.chat.OpenAiUpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.chunk;
+import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -19,7 +19,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_when_the_body_is_not_json() {
         expectError(
-                send("{\"model\": \"auto\", \"messages\": ["),
+                postChat("{\"model\": \"auto\", \"messages\": ["),
                 HttpStatus.BAD_REQUEST,
                 "invalid_request_error",
                 null,
@@ -44,7 +44,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_messages_when_they_are_missing() {
         expectError(
-                send("{\"model\": \"auto\"}"),
+                postChat("{\"model\": \"auto\"}"),
                 HttpStatus.BAD_REQUEST,
                 "invalid_request_error",
                 "messages",
@@ -55,7 +55,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_messages_when_they_are_empty() {
         expectError(
-                send("{\"model\": \"auto\", \"messages\": []}"),
+                postChat("{\"model\": \"auto\", \"messages\": []}"),
                 HttpStatus.BAD_REQUEST,
                 "invalid_request_error",
                 "messages",
@@ -66,7 +66,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_the_field_when_a_type_is_wrong() {
         expectError(
-                send(
+                postChat(
                         """
                 {"model": "auto", "temperature": "hot", "messages": [{"role": "user", "content": "hi"}]}"""),
                 HttpStatus.BAD_REQUEST,
@@ -79,7 +79,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_the_field_when_a_value_is_out_of_range() {
         expectError(
-                send(
+                postChat(
                         """
                 {"model": "auto", "top_p": 3, "messages": [{"role": "user", "content": "hi"}]}"""),
                 HttpStatus.BAD_REQUEST,
@@ -92,7 +92,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_the_message_when_its_role_is_unknown() {
         expectError(
-                send(
+                postChat(
                         """
                 {"model": "auto", "messages": [{"role": "user", "content": "hi"}, {"role": "robot", "content": "x"}]}"""),
                 HttpStatus.BAD_REQUEST,
@@ -105,7 +105,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_when_a_message_has_no_content() {
         expectError(
-                send("""
+                postChat("""
                 {"model": "auto", "messages": [{"role": "user"}]}"""),
                 HttpStatus.BAD_REQUEST,
                 "invalid_request_error",
@@ -117,7 +117,8 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_400_naming_n_when_more_than_one_choice_is_asked_for() {
         expectError(
-                send("""
+                postChat(
+                        """
                 {"model": "auto", "n": 2, "messages": [{"role": "user", "content": "hi"}]}"""),
                 HttpStatus.BAD_REQUEST,
                 "invalid_request_error",
@@ -130,7 +131,7 @@ class ChatErrorsIT extends RouterTestSupport {
     void should_answer_413_when_the_body_is_over_the_limit() {
         String big = "x".repeat(70 * 1024);
         expectError(
-                send("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"" + big + "\"}]}"),
+                postChat("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"" + big + "\"}]}"),
                 HttpStatus.CONTENT_TOO_LARGE,
                 "invalid_request_error",
                 null,
@@ -156,7 +157,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_404_model_not_found_when_the_model_is_unknown() {
         expectError(
-                send("""
+                postChat("""
                 {"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}"""),
                 HttpStatus.NOT_FOUND,
                 "invalid_request_error",
@@ -168,7 +169,8 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_ignore_unknown_fields_when_the_request_is_otherwise_valid() {
         LOCAL.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("fine", 1, 1)));
-        send("""
+        postChat(
+                        """
                 {"model": "it-helpdesk", "seed": 7, "logprobs": false, "future_field": {"a": 1},
                  "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}], "extra": true}]}""")
                 .expectStatus()
@@ -183,7 +185,7 @@ class ChatErrorsIT extends RouterTestSupport {
         OPENAI.stubFor(post("/v1/chat/completions")
                 .willReturn(aResponse().withStatus(401).withBody("{\"error\":{\"message\":\"Incorrect API key\"}}")));
         expectError(
-                send(userMessage("cloud")),
+                postChat(userMessage("cloud")),
                 HttpStatus.BAD_GATEWAY,
                 "server_error",
                 null,
@@ -199,7 +201,7 @@ class ChatErrorsIT extends RouterTestSupport {
                         .withHeader("Retry-After", "17")
                         .withBody("{\"error\":{\"message\":\"slow down\"}}")));
         expectError(
-                        send(userMessage("cloud")),
+                        postChat(userMessage("cloud")),
                         HttpStatus.TOO_MANY_REQUESTS,
                         "rate_limit_error",
                         null,
@@ -214,7 +216,7 @@ class ChatErrorsIT extends RouterTestSupport {
         LOCAL.stubFor(post("/v1/chat/completions")
                 .willReturn(aResponse().withStatus(503).withBody("overloaded")));
         expectError(
-                        send(userMessage("it-helpdesk")),
+                        postChat(userMessage("it-helpdesk")),
                         HttpStatus.BAD_GATEWAY,
                         "server_error",
                         null,
@@ -229,7 +231,7 @@ class ChatErrorsIT extends RouterTestSupport {
         LOCAL.stubFor(post("/slow/v1/chat/completions")
                 .willReturn(openAiCompletion("too late", 1, 1).withFixedDelay(5_000)));
         expectError(
-                send(userMessage("slow")),
+                postChat(userMessage("slow")),
                 HttpStatus.GATEWAY_TIMEOUT,
                 "server_error",
                 null,
@@ -241,7 +243,7 @@ class ChatErrorsIT extends RouterTestSupport {
     void should_answer_502_naming_the_backend_when_it_cannot_be_reached() {
         LOCAL.stubFor(post("/v1/chat/completions").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         expectError(
-                send(userMessage("it-helpdesk")),
+                postChat(userMessage("it-helpdesk")),
                 HttpStatus.BAD_GATEWAY,
                 "server_error",
                 null,
@@ -252,7 +254,7 @@ class ChatErrorsIT extends RouterTestSupport {
     @Test
     void should_answer_503_naming_the_missing_key_when_a_large_model_has_none() {
         expectError(
-                send(userMessage("keyless")),
+                postChat(userMessage("keyless")),
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "server_error",
                 null,
@@ -265,7 +267,7 @@ class ChatErrorsIT extends RouterTestSupport {
         LOCAL.stubFor(post("/v1/chat/completions")
                 .willReturn(aResponse().withStatus(500).withBody("boom")));
         expectError(
-                send(streamingUserMessage("it-helpdesk")),
+                postChat(streamingUserMessage("it-helpdesk")),
                 HttpStatus.BAD_GATEWAY,
                 "server_error",
                 null,
@@ -281,7 +283,7 @@ class ChatErrorsIT extends RouterTestSupport {
                         .withBody(
                                 chunk("{\"role\":\"assistant\",\"content\":\"Hel\"}", null) + "data: {not json\n\n")));
 
-        String body = send(streamingUserMessage("it-helpdesk"))
+        String body = postChat(streamingUserMessage("it-helpdesk"))
                 .expectStatus()
                 .isOk()
                 .expectHeader()
@@ -294,14 +296,6 @@ class ChatErrorsIT extends RouterTestSupport {
         assertThat(body).contains("event:error");
         assertThat(body).containsPattern("\"error\":\\{\"message\":\"[^\"]+\",\"type\":\"server_error\"");
         assertThat(body).doesNotContain("[DONE]");
-    }
-
-    private WebTestClient.ResponseSpec send(String json) {
-        return web.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(json)
-                .exchange();
     }
 
     private static String userMessage(String model) {

@@ -7,10 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.hybridrouter.router.UpstreamFakes.anthropicStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -29,11 +29,7 @@ class ProvidersIT extends RouterTestSupport {
 
     @BeforeEach
     void client() {
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl(baseUrl())
-                .apiKey("unused")
-                .maxRetries(0)
-                .build();
+        client = openAiClient();
     }
 
     @AfterEach
@@ -135,35 +131,7 @@ class ProvidersIT extends RouterTestSupport {
     @Test
     void should_stream_from_anthropic_when_the_caller_streams() {
         // given
-        ANTHROPIC.stubFor(
-                post("/v1/messages")
-                        .willReturn(
-                                aResponse()
-                                        .withHeader("Content-Type", "text/event-stream")
-                                        .withBody(
-                                                """
-                        event: message_start
-                        data: {"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}
-
-                        event: content_block_start
-                        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
-
-                        event: content_block_delta
-                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Consider"}}
-
-                        event: content_block_delta
-                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" the clause."}}
-
-                        event: content_block_stop
-                        data: {"type":"content_block_stop","index":0}
-
-                        event: message_delta
-                        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}
-
-                        event: message_stop
-                        data: {"type":"message_stop"}
-
-                        """)));
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicStream("Consider the clause.")));
 
         // when
         List<ChatCompletionChunk> chunks = stream("claude");

@@ -16,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -106,7 +105,8 @@ class ResidencyIT extends RouterTestSupport {
                  "choices":[{"index":0,"message":{"role":"assistant","content":"Kept local."},"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""")));
 
-        send("""
+        postChat(
+                        """
                 {"model": "auto", "messages": [
                   {"role": "user", "content": "here are the patient records of Ms Smith"},
                   {"role": "assistant", "content": "Noted."},
@@ -123,7 +123,7 @@ class ResidencyIT extends RouterTestSupport {
 
     @Test
     void should_refuse_a_forced_large_model_when_the_conversation_is_local_only() {
-        send("""
+        postChat("""
                 {"model": "cloud", "messages": [{"role": "user", "content": "%s"}]}"""
                         .formatted(RECORDS))
                 .expectStatus()
@@ -136,15 +136,7 @@ class ResidencyIT extends RouterTestSupport {
     }
 
     private WebTestClient.ResponseSpec chat(String text, boolean stream) {
-        return send("{\"model\": \"auto\", \"stream\": " + stream
+        return postChat("{\"model\": \"auto\", \"stream\": " + stream
                 + ", \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}");
-    }
-
-    private WebTestClient.ResponseSpec send(String json) {
-        return web.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(json)
-                .exchange();
     }
 }

@@ -3,20 +3,20 @@ package dev.hybridrouter.router.upstream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static dev.hybridrouter.router.UpstreamFakes.anthropicMessage;
+import static dev.hybridrouter.router.UpstreamFakes.anthropicStream;
+import static dev.hybridrouter.router.UpstreamFakes.openAiChunk;
+import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.hybridrouter.router.RouterTestSupport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -32,7 +32,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_retry_then_fail_over_to_the_next_large_model_when_the_cloud_answers_500() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(500)));
-        claudeAnswers("From Claude.");
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("From Claude.")));
 
         chat(ESCALATING)
                 .expectStatus()
@@ -61,7 +61,7 @@ class ResilienceIT extends RouterTestSupport {
         OPENAI.stubFor(post("/v1/chat/completions")
                 .inScenario("429")
                 .whenScenarioStateIs("cooled down")
-                .willReturn(openAi("After the wait.")));
+                .willReturn(openAiCompletion("After the wait.")));
 
         chat(ESCALATING)
                 .expectStatus()
@@ -78,9 +78,9 @@ class ResilienceIT extends RouterTestSupport {
 
     @Test
     void should_fail_over_when_the_cloud_sends_no_headers_before_its_timeout() {
-        OPENAI.stubFor(
-                post("/v1/chat/completions").willReturn(openAi("too late").withFixedDelay(3_000)));
-        claudeAnswers("In time.");
+        OPENAI.stubFor(post("/v1/chat/completions")
+                .willReturn(openAiCompletion("too late").withFixedDelay(3_000)));
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("In time.")));
 
         chat(ESCALATING).expectStatus().isOk().expectHeader().valueEquals("x-router-target", "large:claude");
     }
@@ -88,10 +88,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_answer_504_when_a_stream_sends_no_first_token_in_time() {
         LOCAL.stubFor(post("/slow/v1/chat/completions")
-                .willReturn(aResponse()
-                        .withHeader("Content-Type", "text/event-stream")
-                        .withBody(OpenAiStreams.of("late"))
-                        .withChunkedDribbleDelay(2, 3_000)));
+                .willReturn(openAiStream(1, 1, "late").withChunkedDribbleDelay(2, 3_000)));
 
         stream("slow", "hello")
                 .expectStatus()
@@ -106,7 +103,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_fail_over_when_the_cloud_resets_the_connection() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-        claudeAnswers("Still here.");
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("Still here.")));
 
         chat(ESCALATING).expectStatus().isOk().expectHeader().valueEquals("x-router-target", "large:claude");
     }
@@ -114,7 +111,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_fail_over_when_the_cloud_sends_an_empty_reply() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
-        claudeAnswers("Still here.");
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("Still here.")));
 
         chat(ESCALATING).expectStatus().isOk().expectHeader().valueEquals("x-router-target", "large:claude");
     }
@@ -122,7 +119,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_fail_over_when_the_cloud_sends_malformed_json() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(okJson("{\"choices\": [ this is not json")));
-        claudeAnswers("Well-formed.");
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("Well-formed.")));
 
         chat(ESCALATING).expectStatus().isOk().expectHeader().valueEquals("x-router-target", "large:claude");
     }
@@ -130,10 +127,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_fail_over_a_stream_when_the_cloud_fails_before_its_first_token() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(503)));
-        ANTHROPIC.stubFor(post("/v1/messages")
-                .willReturn(aResponse()
-                        .withHeader("Content-Type", "text/event-stream")
-                        .withBody(AnthropicStreams.of("Streamed by Claude."))));
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicStream("Streamed by Claude.")));
 
         String body = stream(null, ESCALATING)
                 .expectStatus()
@@ -155,8 +149,8 @@ class ResilienceIT extends RouterTestSupport {
         OPENAI.stubFor(post("/v1/chat/completions")
                 .willReturn(aResponse()
                         .withHeader("Content-Type", "text/event-stream")
-                        .withBody(OpenAiStreams.chunk("First words") + "data: {broken\n\n")));
-        claudeAnswers("never");
+                        .withBody(openAiChunk("First words") + "data: {broken\n\n")));
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("never")));
 
         String body = stream(null, ESCALATING)
                 .expectStatus()
@@ -173,7 +167,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_escalate_marked_degraded_when_the_specialist_is_down() {
         LOCAL.stubFor(post("/v1/chat/completions").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-        OPENAI.stubFor(post("/v1/chat/completions").willReturn(openAi("The cloud covers for the helpdesk.")));
+        OPENAI.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("The cloud covers for the helpdesk.")));
 
         chat(HELPDESK)
                 .expectStatus()
@@ -192,7 +186,7 @@ class ResilienceIT extends RouterTestSupport {
     void should_answer_locally_marked_degraded_when_every_large_model_is_down() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(503)));
         ANTHROPIC.stubFor(post("/v1/messages").willReturn(aResponse().withStatus(529)));
-        LOCAL.stubFor(post("/v1/chat/completions").willReturn(openAi("A local best effort.")));
+        LOCAL.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("A local best effort.")));
 
         chat(ESCALATING)
                 .expectStatus()
@@ -256,7 +250,7 @@ class ResilienceIT extends RouterTestSupport {
         assertThat(calls(LOCAL, "/flaky/v1/chat/completions")).isEqualTo(2);
 
         // when: the wait is over and the upstream has recovered
-        LOCAL.stubFor(post("/flaky/v1/chat/completions").willReturn(openAi("Back.")));
+        LOCAL.stubFor(post("/flaky/v1/chat/completions").willReturn(openAiCompletion("Back.")));
         clock.advance(Duration.ofSeconds(31));
         chatForced("flaky").expectStatus().isOk();
 
@@ -303,88 +297,15 @@ class ResilienceIT extends RouterTestSupport {
     }
 
     private WebTestClient.ResponseSpec chat(String text) {
-        return send("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}");
+        return postChat("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}");
     }
 
     private WebTestClient.ResponseSpec chatForced(String model) {
-        return send("{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        return postChat("{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
     }
 
     private WebTestClient.ResponseSpec stream(String model, String text) {
-        return send("{\"model\": \"" + (model == null ? "auto" : model) + "\", \"stream\": true,"
+        return postChat("{\"model\": \"" + (model == null ? "auto" : model) + "\", \"stream\": true,"
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}");
-    }
-
-    private WebTestClient.ResponseSpec send(String json) {
-        return web.post()
-                .uri("/v1/chat/completions")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(json)
-                .exchange();
-    }
-
-    private static void claudeAnswers(String text) {
-        ANTHROPIC.stubFor(post("/v1/messages")
-                .willReturn(okJson(
-                        """
-                {"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
-                 "content":[{"type":"text","text":"%s"}],"stop_reason":"end_turn",
-                 "usage":{"input_tokens":3,"output_tokens":3}}"""
-                                .formatted(text))));
-    }
-
-    private static ResponseDefinitionBuilder openAi(String text) {
-        return okJson(
-                """
-                {"id":"c","object":"chat.completion","created":1,"model":"m",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"""
-                        .formatted(text));
-    }
-
-    private static int calls(WireMockServer server, String path) {
-        return server.findAll(postRequestedFor(urlEqualTo(path))).size();
-    }
-
-    /** OpenAI streaming bodies. */
-    static final class OpenAiStreams {
-        static String chunk(String text) {
-            return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
-                    + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text
-                    + "\"},\"finish_reason\":null}]}\n\n";
-        }
-
-        static String of(String text) {
-            return chunk(text) + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
-                    + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                    + "data: [DONE]\n\n";
-        }
-    }
-
-    /** Anthropic streaming bodies. */
-    static final class AnthropicStreams {
-        static String of(String text) {
-            return """
-                    event: message_start
-                    data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"usage":{"input_tokens":2,"output_tokens":1}}}
-
-                    event: content_block_start
-                    data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
-
-                    event: content_block_delta
-                    data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}
-
-                    event: content_block_stop
-                    data: {"type":"content_block_stop","index":0}
-
-                    event: message_delta
-                    data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":4}}
-
-                    event: message_stop
-                    data: {"type":"message_stop"}
-
-                    """
-                    .formatted(text);
-        }
     }
 }

@@ -1,0 +1,94 @@
+package dev.hybridrouter.router;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+
+/** Responses in the formats real upstream APIs send, for WireMock. */
+public final class UpstreamFakes {
+
+    private UpstreamFakes() {}
+
+    public static ResponseDefinitionBuilder openAiCompletion(String content, int promptTokens, int completionTokens) {
+        return okJson(
+                """
+                {"id":"chatcmpl-up","object":"chat.completion","created":1700000000,"model":"upstream-model",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}
+                """
+                        .formatted(content, promptTokens, completionTokens, promptTokens + completionTokens));
+    }
+
+    /** An OpenAI SSE stream sending the pieces, a stop, usage, then {@code [DONE]}. */
+    public static ResponseDefinitionBuilder openAiStream(int promptTokens, int completionTokens, String... pieces) {
+        StringBuilder body = new StringBuilder(chunk("{\"role\":\"assistant\",\"content\":\"\"}", null));
+        for (String piece : pieces) {
+            body.append(chunk("{\"content\":\"" + piece + "\"}", null));
+        }
+        body.append(chunk("{}", "\"stop\""));
+        body.append(
+                """
+                data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],\
+                "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}
+
+                data: [DONE]
+
+                """
+                        .formatted(promptTokens, completionTokens, promptTokens + completionTokens));
+        return aResponse().withHeader("Content-Type", "text/event-stream").withBody(body.toString());
+    }
+
+    public static String chunk(String delta, String finishReason) {
+        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+                + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finishReason + "}]}\n\n";
+    }
+
+    /** An OpenAI completion answering {@code content}. */
+    public static ResponseDefinitionBuilder openAiCompletion(String content) {
+        return openAiCompletion(content, 1, 1);
+    }
+
+    /** One OpenAI stream chunk carrying {@code text}. */
+    public static String openAiChunk(String text) {
+        return chunk("{\"content\":\"" + text + "\"}", null);
+    }
+
+    /** An Anthropic Messages API answer. */
+    public static ResponseDefinitionBuilder anthropicMessage(String text) {
+        return okJson(
+                """
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
+                 "content":[{"type":"text","text":"%s"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":3,"output_tokens":3}}"""
+                        .formatted(text));
+    }
+
+    /** An Anthropic Messages API event stream answering {@code text}. */
+    public static ResponseDefinitionBuilder anthropicStream(String text) {
+        return aResponse()
+                .withHeader("Content-Type", "text/event-stream")
+                .withBody(
+                        """
+                        event: message_start
+                        data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}
+
+                        event: content_block_start
+                        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}
+
+                        event: content_block_stop
+                        data: {"type":"content_block_stop","index":0}
+
+                        event: message_delta
+                        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}
+
+                        event: message_stop
+                        data: {"type":"message_stop"}
+
+                        """
+                                .formatted(text));
+    }
+}
