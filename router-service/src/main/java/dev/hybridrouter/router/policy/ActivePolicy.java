@@ -3,6 +3,7 @@ package dev.hybridrouter.router.policy;
 import dev.hybridrouter.gateway.LargeModel;
 import dev.hybridrouter.gateway.LargeModelSettings;
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.capture.CaptureWriter;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
@@ -32,8 +33,10 @@ import org.springframework.http.HttpStatus;
  * @param router decides where each request goes
  * @param upstreams the models that can be called, by {@link Target#toString()}
  * @param unavailable why a model the policy names cannot be called (e.g. its API key is not set), by target
+ * @param capture where escalated exchanges of opted-in domains are recorded, or {@code null}
  */
-public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<String, String> unavailable) {
+public record ActivePolicy(
+        Router router, Map<String, Upstream> upstreams, Map<String, String> unavailable, CaptureWriter capture) {
 
     /** Why a large model answers a request meant for a specialist. */
     public static final String SPECIALIST_UNAVAILABLE = "specialist-unavailable";
@@ -120,13 +123,15 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
      *
      * @param env reads environment variables (API keys)
      * @param resilience the breakers, bulkheads and retries upstreams share across reloads
+     * @param capture where escalated exchanges are recorded, or {@code null}
      */
     public static ActivePolicy compile(
             Policy policy,
             DomainClassifier classifier,
             Set<String> autoModels,
             UnaryOperator<String> env,
-            UpstreamResilience resilience) {
+            UpstreamResilience resilience,
+            CaptureWriter capture) {
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
         policy.specialists().forEach((name, spec) -> {
@@ -170,7 +175,7 @@ public record ActivePolicy(Router router, Map<String, Upstream> upstreams, Map<S
                 unavailable.put(target.toString(), e.getMessage());
             }
         });
-        return new ActivePolicy(new Router(policy, classifier, autoModels), upstreams, unavailable);
+        return new ActivePolicy(new Router(policy, classifier, autoModels), upstreams, unavailable, capture);
     }
 
     private static String apiKey(Target target, String envName, String file, UnaryOperator<String> env) {

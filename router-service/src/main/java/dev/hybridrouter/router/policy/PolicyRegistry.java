@@ -5,8 +5,11 @@ import dev.hybridrouter.policies.PolicyException;
 import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.capture.CaptureWriter;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.upstream.UpstreamResilience;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +48,17 @@ public class PolicyRegistry {
     private final PolicySource source;
     private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
     private final AtomicReference<Status> status = new AtomicReference<>();
+    private final MeterRegistry meters;
+    private CaptureWriter captureWriter;
 
     PolicyRegistry(
             RouterProperties properties,
             Function<Policy, DomainClassifier> classifiers,
             Clock clock,
-            UpstreamResilience resilience) {
+            UpstreamResilience resilience,
+            MeterRegistry meters) {
         this.properties = properties;
+        this.meters = meters;
         this.classifiers = classifiers;
         this.clock = clock;
         this.resilience = resilience;
@@ -98,9 +105,14 @@ public class PolicyRegistry {
         });
     }
 
-    private void activate(Policy policy) {
+    private synchronized void activate(Policy policy) {
         ActivePolicy compiled = ActivePolicy.compile(
-                policy, classifiers.apply(policy), new HashSet<>(properties.autoModels()), System::getenv, resilience);
+                policy,
+                classifiers.apply(policy),
+                new HashSet<>(properties.autoModels()),
+                System::getenv,
+                resilience,
+                captureWriterFor(policy.capture()));
         active.set(compiled);
         Instant now = clock.instant();
         status.set(new Status(
@@ -118,6 +130,28 @@ public class PolicyRegistry {
                 policy.specialists().size(),
                 policy.largeModels().size());
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
+    }
+
+    /** The capture writer for these settings: the running one while they are unchanged, else a new one. */
+    private CaptureWriter captureWriterFor(Policy.Capture settings) {
+        ActivePolicy current = active.get();
+        Policy.Capture running = current == null ? null : current.policy().capture();
+        if (captureWriter != null && settings != null && settings.equals(running)) {
+            return captureWriter;
+        }
+        if (captureWriter != null) {
+            captureWriter.close();
+        }
+        captureWriter = settings == null ? null : CaptureWriter.start(settings, clock, meters);
+        return captureWriter;
+    }
+
+    /** Writes out captured exchanges still queued. */
+    @PreDestroy
+    synchronized void close() {
+        if (captureWriter != null) {
+            captureWriter.close();
+        }
     }
 
     private static Policy bundledPolicy() {

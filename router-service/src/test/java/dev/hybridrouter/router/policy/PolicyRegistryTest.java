@@ -104,7 +104,8 @@ class PolicyRegistryTest {
                 properties,
                 policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),
                 CLOCK,
-                new UpstreamResilience(new SimpleMeterRegistry(), CLOCK));
+                new UpstreamResilience(new SimpleMeterRegistry(), CLOCK),
+                new SimpleMeterRegistry());
     }
 
     private static String policy(String... domains) {
