@@ -64,7 +64,7 @@ final class Detectors {
 
     static Detector paymentCard() {
         return longestValidPrefix(PAYMENT_CARD, candidate -> {
-            String digits = candidate.replaceAll("[ -]", "");
+            String digits = candidate.replace(" ", "").replace("-", "");
             return digits.length() >= PAYMENT_CARD_MIN_DIGITS && LuhnCheckDigit.LUHN_CHECK_DIGIT.isValid(digits);
         });
     }

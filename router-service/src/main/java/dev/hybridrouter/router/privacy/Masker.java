@@ -9,8 +9,7 @@ import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +26,8 @@ final class Masker {
 
     private final Map<String, String> placeholders = new HashMap<>();
     private final Map<String, Integer> counters = new HashMap<>();
-    private final Map<String, String> vault = new LinkedHashMap<>();
-    private final Set<String> keepLocalDetectors = new LinkedHashSet<>();
+    private final Map<String, String> vault = new HashMap<>();
+    private final Set<String> keepLocalDetectors = new HashSet<>();
 
     Masker(PiiDetector detector, List<ChatMessage> conversation) {
         this.detector = detector;

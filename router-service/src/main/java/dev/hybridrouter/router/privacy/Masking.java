@@ -47,6 +47,13 @@ public record Masking(List<ChatMessage> conversation, Map<String, String> vault,
                 .replaceAll(match -> Matcher.quoteReplacement(vault.getOrDefault(match.group(), match.group())));
     }
 
+    /** Names the placeholders but not the values they stand for, so that logging a masking leaks nothing. */
+    @Override
+    public String toString() {
+        return "Masking[conversation=" + conversation + ", placeholders=" + vault.keySet() + ", keepLocalDetectors="
+                + keepLocalDetectors + "]";
+    }
+
     /** A new unmasker for one streamed answer. */
     public StreamingUnmasker streamingUnmasker() {
         return new StreamingUnmasker(this);

@@ -23,17 +23,17 @@ public final class PiiDetector {
     /** The region whose national phone number formats are recognised unless told otherwise. */
     public static final String DEFAULT_REGION = "US";
 
-    /**
-     * The detectors, most specific first: when two findings with the same action cover the same length of
-     * text, the earlier detector wins.
-     */
-    private final List<Named> detectors;
-
     /** Strictest action first, then longest. */
     private static final Comparator<Finding> PRECEDENCE = Comparator.comparingInt(
                     (Finding finding) -> strictness(finding.action()))
             .thenComparingInt(finding -> finding.end() - finding.start())
             .reversed();
+
+    /**
+     * The detectors, most specific first: when two findings with the same action cover the same length of
+     * text, the earlier detector wins.
+     */
+    private final List<Named> detectors;
 
     /**
      * @param privacy the actions of the built-in detectors (a type the map lacks is masked) and the custom ones

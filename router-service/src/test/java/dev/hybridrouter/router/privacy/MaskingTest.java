@@ -166,6 +166,13 @@ class MaskingTest {
     }
 
     @Test
+    void should_leave_the_original_values_out_when_a_masking_is_printed() {
+        Masking masking = DEFAULTS.mask(List.of(UserMessage.from("mail jane@example.com")));
+
+        assertThat(masking.toString()).contains("<EMAIL_1>").doesNotContain("jane@example.com");
+    }
+
+    @Test
     void should_leave_unknown_placeholders_when_unmasking() {
         var masking = new Masking(List.of(), Map.of("<EMAIL_1>", "jane@example.com"), Set.of());
 
