@@ -125,6 +125,12 @@ public record Policy(
             pii = Map.copyOf(pii);
             custom = List.copyOf(custom);
         }
+
+        /** Whether any detector's action is {@link PiiAction#KEEP_LOCAL}. */
+        public boolean keepsAnythingLocal() {
+            return pii.containsValue(PiiAction.KEEP_LOCAL)
+                    || custom.stream().anyMatch(c -> c.action() == PiiAction.KEEP_LOCAL);
+        }
     }
 
     /** The built-in personal data detectors. */

@@ -49,6 +49,9 @@ public abstract class RouterTestSupport {
     protected static final String OPENAI_KEY = "sk-test-openai";
     protected static final String ANTHROPIC_KEY = "sk-ant-test";
 
+    /** Where the test policy captures escalated exchanges of its {@code it-helpdesk} domain. */
+    protected static final Path CAPTURE_DIRECTORY = temporaryDirectory("router-capture");
+
     private static final Path POLICY = writePolicy();
 
     @LocalServerPort
@@ -106,6 +109,14 @@ public abstract class RouterTestSupport {
         return "http://localhost:" + port + "/v1";
     }
 
+    private static Path temporaryDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static WireMockServer started() {
         WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
         server.start();
@@ -115,7 +126,7 @@ public abstract class RouterTestSupport {
 
     private static Path writePolicy() {
         try {
-            Path dir = Files.createTempDirectory("router-test");
+            Path dir = temporaryDirectory("router-test");
             Path openAiKey = Files.writeString(dir.resolve("openai.key"), OPENAI_KEY + "\n");
             Path anthropicKey = Files.writeString(dir.resolve("anthropic.key"), ANTHROPIC_KEY);
             String policy =
@@ -128,6 +139,7 @@ public abstract class RouterTestSupport {
                       - name: it-helpdesk
                         specialist: helpdesk-slm
                         examples: [I forgot my password, my laptop will not connect to the VPN]
+                        capture: true
                       - name: hr
                         specialist: hr-slm
                         examples: [how many vacation days do I have left, when is payday]
@@ -176,6 +188,13 @@ public abstract class RouterTestSupport {
                         timeout: 1s
                     resilience:
                       retry: {initial-backoff: 10ms}
+                    privacy:
+                      pii:
+                        phone: keep-local
+                        custom:
+                          - {name: patient-id, pattern: 'PID-[0-9]{6}', action: mask}
+                    capture:
+                      directory: %7$s
                     escalation:
                       large-model: cloud
                       fallbacks: [claude]
@@ -187,7 +206,7 @@ public abstract class RouterTestSupport {
                         base-url: %3$s/v1
                         model: gpt-4o-mini
                         api-key-file: %5$s
-                        timeout: 1s
+                        timeout: 3s
                       claude:
                         provider: anthropic
                         base-url: %4$s/v1/
@@ -204,7 +223,8 @@ public abstract class RouterTestSupport {
                                     OPENAI.baseUrl(),
                                     ANTHROPIC.baseUrl(),
                                     openAiKey,
-                                    anthropicKey);
+                                    anthropicKey,
+                                    CAPTURE_DIRECTORY);
             return Files.writeString(dir.resolve("test.yaml"), policy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,7 +1,14 @@
 package dev.hybridrouter.router.capture;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One escalated exchange, written as one JSON line of a capture file: teacher data for distilling a
@@ -35,6 +42,30 @@ public record CapturedExchange(
 
     public CapturedExchange {
         messages = List.copyOf(messages);
+    }
+
+    /** A conversation in the capture's format; images and other non-text parts are left out. */
+    public static List<Message> messages(List<ChatMessage> conversation) {
+        return conversation.stream().map(CapturedExchange::message).toList();
+    }
+
+    private static Message message(ChatMessage message) {
+        if (message instanceof SystemMessage system) {
+            return new Message("system", system.text());
+        }
+        if (message instanceof UserMessage user) {
+            return new Message(
+                    "user",
+                    user.contents().stream()
+                            .filter(TextContent.class::isInstance)
+                            .map(content -> ((TextContent) content).text())
+                            .collect(Collectors.joining()));
+        }
+        if (message instanceof ToolExecutionResultMessage tool) {
+            return new Message("tool", tool.text());
+        }
+        AiMessage ai = (AiMessage) message;
+        return new Message("assistant", ai.text() == null ? "" : ai.text());
     }
 
     /**

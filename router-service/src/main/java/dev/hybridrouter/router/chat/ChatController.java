@@ -1,5 +1,8 @@
 package dev.hybridrouter.router.chat;
 
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.capture.CapturedExchange;
 import dev.hybridrouter.router.chat.internal.ChatCompletion;
 import dev.hybridrouter.router.chat.internal.ChatCompletionChunk;
 import dev.hybridrouter.router.chat.internal.ChatCompletionChunk.Delta;
@@ -83,7 +86,7 @@ class ChatController {
                             policy.plan(decision),
                             attempt -> policy.upstream(attempt.target()),
                             OpenAiMessages.chatRequest(body, conversation),
-                            decision.localOnly() ? Egress.localOnly(decision.localOnlyReason()) : Egress.ANYWHERE);
+                            egress(policy, decision));
                     return body.streaming()
                             ? Mono.just(stream(failover, headers, body.includeUsage()))
                             : complete(failover, headers);
@@ -202,6 +205,32 @@ class ChatController {
         return ServerSentEvent.builder(json.writeValueAsString(error.body()))
                 .event("error")
                 .build();
+    }
+
+    /**
+     * What may leave with this request: nothing, for a local-only one; otherwise the conversation with
+     * personal data masked, and — for a domain that captures — the escalated exchange, still masked.
+     */
+    private Egress egress(ActivePolicy policy, RoutingDecision decision) {
+        CaptureWriter capture = policy.capture();
+        boolean captured = capture != null
+                && policy.policy()
+                        .domain(decision.route())
+                        .map(Policy.Domain::capture)
+                        .orElse(false);
+        Egress.EscalationListener onEscalated = !captured
+                ? Egress.EscalationListener.NONE
+                : (upstream, sent, answer) -> capture.offer(new CapturedExchange(
+                        clock.instant(),
+                        policy.policy().name(),
+                        decision.route(),
+                        decision.confidence(),
+                        decision.reason().label(),
+                        upstream.target().name(),
+                        CapturedExchange.messages(sent),
+                        answer,
+                        null));
+        return new Egress(decision.localOnlyReason(), policy.router().pii(), onEscalated);
     }
 
     /** The decision, before any model is called: an error response carries these too. */

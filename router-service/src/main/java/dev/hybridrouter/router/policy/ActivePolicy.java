@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.springframework.http.HttpStatus;
@@ -148,7 +149,7 @@ public record ActivePolicy(
                         spec.fewShot().stream()
                                 .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
                                 .toList());
-                var http = Upstream.httpClient(spec.resilience().connectTimeout(), spec.timeout());
+                var http = Upstream.httpClient(spec.baseUrl(), spec.resilience().connectTimeout(), spec.timeout());
                 Guard guard = resilience.guard(target, spec.resilience(), spec.timeout());
                 upstreams.put(target.toString(), Upstream.of(Specialist.create(settings, http), spec.baseUrl(), guard));
             } catch (MissingApiKeyException e) {
@@ -168,7 +169,10 @@ public record ActivePolicy(
                         .name()
                         .toLowerCase(java.util.Locale.ROOT)
                         .replace('_', '-');
-                var http = Upstream.httpClient(spec.resilience().connectTimeout(), spec.timeout());
+                var http = Upstream.httpClient(
+                        Objects.requireNonNullElse(spec.baseUrl(), "https://"),
+                        spec.resilience().connectTimeout(),
+                        spec.timeout());
                 Guard guard = resilience.guard(target, spec.resilience(), spec.timeout());
                 upstreams.put(target.toString(), Upstream.of(LargeModel.create(settings, http), provider, guard));
             } catch (MissingApiKeyException e) {

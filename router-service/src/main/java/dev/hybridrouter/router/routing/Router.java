@@ -1,6 +1,7 @@
 package dev.hybridrouter.router.routing;
 
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.privacy.PiiDetector;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import dev.langchain4j.data.message.ChatMessage;
@@ -21,6 +22,7 @@ public final class Router {
     private final Policy policy;
     private final DomainClassifier classifier;
     private final Set<String> autoModels;
+    private final PiiDetector pii;
 
     /**
      * @param policy the policy to route by
@@ -31,10 +33,16 @@ public final class Router {
         this.policy = policy;
         this.classifier = classifier;
         this.autoModels = Set.copyOf(autoModels);
+        this.pii = PiiDetector.of(policy.privacy());
     }
 
     public Policy policy() {
         return policy;
+    }
+
+    /** Finds and masks the personal data the policy names. */
+    public PiiDetector pii() {
+        return pii;
     }
 
     /**
@@ -47,37 +55,50 @@ public final class Router {
     public RoutingDecision route(String model, List<ChatMessage> conversation) {
         RoutingDecision decision =
                 model == null || model.isBlank() || autoModels.contains(model) ? classify(conversation) : forced(model);
-        return localOnlyReason(decision, conversation)
-                .map(why -> keepLocal(decision, why))
+        return localOnly(decision, conversation)
+                .map(localOnly -> keepLocal(decision, localOnly))
                 .orElse(decision);
     }
 
     /**
-     * Why a request must stay local, if it must: the policy (tenant) is local-only; it is routed to a
-     * local-only domain or specialist (a specialist answers); or any user turn of the conversation, on its own, scores at or
-     * above a local-only domain's residency threshold — even when the whole conversation would escalate
-     * for low confidence. Privacy errs on the side of keeping data local.
+     * Why a request must stay local, and which local-only domain it looks like if that is why.
+     *
+     * @param domain the local-only domain a user turn looks like, or {@code null} when another rule applies
      */
-    private Optional<String> localOnlyReason(RoutingDecision decision, List<ChatMessage> conversation) {
+    private record LocalOnly(String reason, Policy.Domain domain) {}
+
+    /**
+     * Whether a request must stay local: the policy (tenant) is local-only; a specialist answers it that is
+     * local-only or serves a local-only domain; it holds personal data whose action is {@code keep-local};
+     * or any user turn of the conversation, on its own, scores at or above a local-only domain's residency
+     * threshold — even when the whole conversation would escalate for low confidence. Privacy errs on the
+     * side of keeping data local.
+     */
+    private Optional<LocalOnly> localOnly(RoutingDecision decision, List<ChatMessage> conversation) {
         if (policy.residency() == Policy.Residency.LOCAL_ONLY) {
-            return Optional.of("policy '" + policy.name() + "' is local-only");
+            return Optional.of(new LocalOnly("policy '" + policy.name() + "' is local-only", null));
         }
         if (decision.target().kind() == Target.Kind.SPECIALIST) {
             Optional<Policy.Domain> routed = policy.domain(decision.route());
             if (routed.isPresent() && routed.get().localOnly()) {
-                return Optional.of("domain '" + routed.get().name() + "' is local-only");
+                return Optional.of(new LocalOnly("domain '" + routed.get().name() + "' is local-only", null));
             }
             if (policy.specialists().get(decision.target().name()).residency() == Policy.Residency.LOCAL_ONLY) {
-                return Optional.of("specialist '" + decision.target().name() + "' is local-only");
+                return Optional.of(
+                        new LocalOnly("specialist '" + decision.target().name() + "' is local-only", null));
+            }
+        }
+        if (policy.privacy().keepsAnythingLocal()) {
+            var keepLocal = pii.mask(conversation).keepLocalDetectors();
+            if (!keepLocal.isEmpty()) {
+                return Optional.of(new LocalOnly(
+                        "it contains personal data the policy keeps local: " + String.join(", ", keepLocal), null));
             }
         }
         List<Policy.Domain> localOnlyDomains =
                 policy.domains().stream().filter(Policy.Domain::localOnly).toList();
-        if (localOnlyDomains.isEmpty()) {
-            return Optional.empty();
-        }
         int turn = 0;
-        for (ChatMessage message : conversation) {
+        for (ChatMessage message : localOnlyDomains.isEmpty() ? List.<ChatMessage>of() : conversation) {
             turn++;
             if (!(message instanceof UserMessage)) {
                 continue;
@@ -87,13 +108,15 @@ public final class Router {
                 double score = scores.getOrDefault(domain.name(), 0.0);
                 double threshold = residencyThreshold(domain);
                 if (score >= threshold) {
-                    return Optional.of(String.format(
-                            Locale.ROOT,
-                            "message %d looks like local-only domain '%s' (%.2f >= %.2f)",
-                            turn,
-                            domain.name(),
-                            score,
-                            threshold));
+                    return Optional.of(new LocalOnly(
+                            String.format(
+                                    Locale.ROOT,
+                                    "message %d looks like local-only domain '%s' (%.2f >= %.2f)",
+                                    turn,
+                                    domain.name(),
+                                    score,
+                                    threshold),
+                            domain));
                 }
             }
         }
@@ -105,22 +128,18 @@ public final class Router {
     }
 
     /**
-     * A local-only request that would escalate goes to a specialist instead: the local-only domain's (the
-     * routed one, else the first local-only one) or else the best domain's. A forced large model stays as
-     * it is, marked local-only, so the call is refused with a clear error.
+     * A local-only request that would escalate goes to a specialist instead: that of the local-only domain
+     * a turn looks like, else that of the best domain. A forced large model stays as it is, marked
+     * local-only, so the call is refused with a clear error.
      */
-    private RoutingDecision keepLocal(RoutingDecision decision, String why) {
+    private RoutingDecision keepLocal(RoutingDecision decision, LocalOnly localOnly) {
         if (!decision.escalate() || decision.reason() == Reason.FORCED) {
-            return decision.markedLocalOnly(why);
+            return decision.markedLocalOnly(localOnly.reason());
         }
-        Policy.Domain domain = policy.domain(decision.route())
-                .filter(Policy.Domain::localOnly)
-                .or(() -> policy.domains().stream()
-                        .filter(Policy.Domain::localOnly)
-                        .findFirst())
-                .or(() -> policy.domain(decision.route()))
-                .orElseThrow();
-        return decision.keptLocal(domain.name(), domain.specialist(), why);
+        Policy.Domain domain = localOnly.domain() != null
+                ? localOnly.domain()
+                : policy.domain(decision.route()).orElseThrow();
+        return decision.keptLocal(domain.name(), domain.specialist(), localOnly.reason());
     }
 
     private RoutingDecision classify(List<ChatMessage> conversation) {

@@ -32,9 +32,17 @@ final class RetryAfterHttpClient extends HttpClient {
         this.delegate = delegate;
     }
 
-    /** A LangChain4j HTTP client builder whose clients keep {@code Retry-After}. */
-    static HttpClientBuilder builder() {
-        return new JdkHttpClientBuilder().httpClientBuilder(new Builder(HttpClient.newBuilder()));
+    /**
+     * A LangChain4j HTTP client builder whose clients keep {@code Retry-After}. Cleartext URLs get HTTP/1.1:
+     * model servers do not speak HTTP/2 without TLS, and the JDK's attempt to upgrade a first request to
+     * it (h2c) can stall a streamed answer.
+     */
+    static HttpClientBuilder builder(String baseUrl) {
+        HttpClient.Builder jdk = HttpClient.newBuilder();
+        if (baseUrl.startsWith("http://")) {
+            jdk.version(Version.HTTP_1_1);
+        }
+        return new JdkHttpClientBuilder().httpClientBuilder(new Builder(jdk));
     }
 
     @Override

@@ -67,11 +67,14 @@ public final class Upstream {
     /**
      * The HTTP client for one upstream's calls.
      *
+     * @param baseUrl where the upstream is
      * @param connectTimeout the longest to wait for a connection
      * @param readTimeout the longest to wait for the response to begin
      */
-    public static HttpClientBuilder httpClient(Duration connectTimeout, Duration readTimeout) {
-        return RetryAfterHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout);
+    public static HttpClientBuilder httpClient(String baseUrl, Duration connectTimeout, Duration readTimeout) {
+        return RetryAfterHttpClient.builder(baseUrl)
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout);
     }
 
     public Target target() {

@@ -1,11 +1,16 @@
 package dev.hybridrouter.router.upstream;
 
+import dev.hybridrouter.router.privacy.Masking;
+import dev.hybridrouter.router.privacy.StreamingUnmasker;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -13,39 +18,95 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Calls upstream models — the only way to — without blocking an event-loop thread. Each call first
- * checks the request's {@link Egress} (a local-only request never reaches a large model), then runs
- * inside its upstream's {@link Guard}. Failures arrive as {@link dev.hybridrouter.router.error.ApiException}s that name the
+ * Calls upstream models — the only way to — without blocking an event-loop thread. A call to a large
+ * model first applies the request's {@link Egress}: a local-only request is refused, personal data is
+ * masked. Every call runs inside its upstream's {@link Guard}. Failures arrive as {@link dev.hybridrouter.router.error.ApiException}s that name the
  * upstream.
  */
 public final class UpstreamCalls {
 
     private UpstreamCalls() {}
 
-    /** One whole answer. LangChain4j's call blocks, so it runs on the bounded elastic scheduler. */
+    /**
+     * One whole answer. LangChain4j's call blocks, so it runs on the bounded elastic scheduler. For a large
+     * model the conversation is masked first and the answer restored.
+     */
     public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request, Egress egress) {
         return Mono.defer(() -> {
-            egress.check(upstream);
-            return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .transform(upstream.guard()::protect)
-                    .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+            if (!Egress.leaves(upstream)) {
+                return call(upstream, request);
+            }
+            Masking masking = egress.maskFor(upstream, request.messages());
+            ChatRequest sent =
+                    request.toBuilder().messages(masking.conversation()).build();
+            return call(upstream, sent).map(response -> {
+                egress.onEscalated()
+                        .answered(
+                                upstream, sent.messages(), response.aiMessage().text());
+                return unmasked(response, masking);
+            });
         });
     }
 
     /**
-     * The answer token by token, then the complete response. Cancelling the subscription (the client went
-     * away) cancels the upstream stream.
+     * The answer token by token, then the complete response. For a large model the conversation is masked
+     * first and the tokens restored, a placeholder split across tokens included. Cancelling the
+     * subscription (the client went away) cancels the upstream stream.
      */
     public static Flux<StreamEvent> stream(Upstream upstream, ChatRequest request, Egress egress) {
         return Flux.defer(() -> {
-            egress.check(upstream);
-            return Flux.<StreamEvent>create(sink ->
-                            upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .transform(upstream.guard()::protect)
-                    .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+            if (!Egress.leaves(upstream)) {
+                return callStreaming(upstream, request);
+            }
+            Masking masking = egress.maskFor(upstream, request.messages());
+            ChatRequest sent =
+                    request.toBuilder().messages(masking.conversation()).build();
+            StreamingUnmasker unmasker = masking.streamingUnmasker();
+            return callStreaming(upstream, sent).concatMapIterable(event -> {
+                List<StreamEvent> restored = new ArrayList<>(2);
+                if (event instanceof StreamEvent.Token token) {
+                    addToken(restored, unmasker.accept(token.text()));
+                } else if (event instanceof StreamEvent.Completed completed) {
+                    ChatResponse response = completed.response();
+                    egress.onEscalated()
+                            .answered(
+                                    upstream,
+                                    sent.messages(),
+                                    response.aiMessage().text());
+                    addToken(restored, unmasker.finish());
+                    restored.add(new StreamEvent.Completed(unmasked(response, masking)));
+                }
+                return restored;
+            });
         });
+    }
+
+    private static Mono<ChatResponse> call(Upstream upstream, ChatRequest request) {
+        return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .transform(upstream.guard()::protect)
+                .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+    }
+
+    private static Flux<StreamEvent> callStreaming(Upstream upstream, ChatRequest request) {
+        return Flux.<StreamEvent>create(sink ->
+                        upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .transform(upstream.guard()::protect)
+                .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
+    }
+
+    private static void addToken(List<StreamEvent> events, String text) {
+        if (!text.isEmpty()) {
+            events.add(new StreamEvent.Token(text));
+        }
+    }
+
+    private static ChatResponse unmasked(ChatResponse response, Masking masking) {
+        return ChatResponse.builder()
+                .aiMessage(AiMessage.from(masking.unmask(response.aiMessage().text())))
+                .metadata(response.metadata())
+                .build();
     }
 
     private static ChatRequest withPreamble(Upstream upstream, ChatRequest request) {

@@ -75,7 +75,17 @@ public class UpstreamResilience {
                         .maxConcurrentCalls(settings.maxConcurrentCalls())
                         .maxWaitDuration(Duration.ZERO)
                         .build());
-        Retry retry = retries.retry(name, retryConfig(settings.retry()));
+        Retry retry = retries.find(name).orElseGet(() -> {
+            Retry created = retries.retry(name, retryConfig(settings.retry()));
+            created.getEventPublisher()
+                    .onRetry(event -> log.info(
+                            "Retrying {} (attempt {}) in {} ms: {}",
+                            name,
+                            event.getNumberOfRetryAttempts() + 1,
+                            event.getWaitInterval().toMillis(),
+                            String.valueOf(event.getLastThrowable())));
+            return created;
+        });
         return new Guard(breaker, bulkhead, retry, settings.firstTokenTimeout(), totalTimeout);
     }
 

@@ -79,7 +79,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_fail_over_when_the_cloud_sends_no_headers_before_its_timeout() {
         OPENAI.stubFor(post("/v1/chat/completions")
-                .willReturn(openAiCompletion("too late").withFixedDelay(3_000)));
+                .willReturn(openAiCompletion("too late").withFixedDelay(6_000)));
         ANTHROPIC.stubFor(post("/v1/messages").willReturn(anthropicMessage("In time.")));
 
         chat(ESCALATING).expectStatus().isOk().expectHeader().valueEquals("x-router-target", "large:claude");

@@ -3,6 +3,7 @@ package dev.hybridrouter.router.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.privacy.PiiDetector;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -29,6 +30,9 @@ class UpstreamCallsTest {
 
     private final Guard guard = new UpstreamResilience(new SimpleMeterRegistry(), Clock.systemUTC())
             .guard(Target.specialist("slm"), Policy.Resilience.DEFAULTS, Duration.ofSeconds(60));
+    private static final Egress ANYWHERE =
+            new Egress(null, PiiDetector.of(Policy.Privacy.DEFAULTS), Egress.EscalationListener.NONE);
+
     private final ChatRequest request =
             ChatRequest.builder().messages(UserMessage.from("hi")).build();
 
@@ -54,7 +58,7 @@ class UpstreamCallsTest {
         };
         Upstream upstream = new Upstream(Target.specialist("slm"), "specialist 'slm'", null, model, List.of(), guard);
 
-        StepVerifier.create(UpstreamCalls.stream(upstream, request, Egress.ANYWHERE), 1)
+        StepVerifier.create(UpstreamCalls.stream(upstream, request, ANYWHERE), 1)
                 .expectNext(new UpstreamCalls.StreamEvent.Token("first"))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
@@ -81,8 +85,7 @@ class UpstreamCallsTest {
         };
         Upstream upstream = new Upstream(Target.specialist("slm"), "specialist 'slm'", model, null, List.of(), guard);
 
-        Disposable call =
-                UpstreamCalls.complete(upstream, request, Egress.ANYWHERE).subscribe(answer -> {}, error -> {});
+        Disposable call = UpstreamCalls.complete(upstream, request, ANYWHERE).subscribe(answer -> {}, error -> {});
         assertThat(calling.await(5, TimeUnit.SECONDS)).isTrue();
         call.dispose();
 
