@@ -328,7 +328,7 @@ public record Policy(
 
         /** The defaults, used where neither the upstream nor the policy says otherwise. */
         public static final Resilience DEFAULTS = new Resilience(
-                new CircuitBreaker(50, 100, Duration.ofSeconds(30), 10, 20, Duration.ofSeconds(30), 3),
+                new CircuitBreaker(50, 100, Duration.ofSeconds(30), 20, 100, Duration.ofSeconds(30), 3),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(20),
                 64,

@@ -895,7 +895,7 @@ class PolicyLoaderTest {
                         new Retry(4, Duration.ofSeconds(1), 2.0, 0.5, Duration.ofSeconds(10))));
         assertThat(policy.specialists().get("banking-slm").resilience())
                 .isEqualTo(new Resilience(
-                        new CircuitBreaker(30, 100, Duration.ofSeconds(30), 10, 20, Duration.ofSeconds(5), 3),
+                        new CircuitBreaker(30, 100, Duration.ofSeconds(30), 20, 100, Duration.ofSeconds(5), 3),
                         Duration.ofSeconds(1),
                         defaults.firstTokenTimeout(),
                         16,
@@ -1074,7 +1074,7 @@ class PolicyLoaderTest {
                         sliding-window-size: 25
                 resilience:
                   circuit-breaker:
-                    minimum-calls: 30
+                    minimum-calls: 130
                 large-models:
                   cloud:
                     provider: openai
@@ -1099,9 +1099,9 @@ class PolicyLoaderTest {
         String why = "; the window must hold at least minimum-calls calls";
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:14:30: specialists.banking-slm.resilience.circuit-breaker.sliding-window-size is 25, less than minimum-calls 30 (line 17)"
+                        "policy.yaml:14:30: specialists.banking-slm.resilience.circuit-breaker.sliding-window-size is 25, less than minimum-calls 130 (line 17)"
                                 + why,
-                        "policy.yaml:17:20: resilience.circuit-breaker.minimum-calls is 30, more than sliding-window-size 20 (the default)"
+                        "policy.yaml:17:20: resilience.circuit-breaker.minimum-calls is 130, more than sliding-window-size 100 (the default)"
                                 + why,
                         "policy.yaml:32:30: large-models.backup.resilience.circuit-breaker.sliding-window-size is 40, less than minimum-calls 50 (line 31)"
                                 + why);

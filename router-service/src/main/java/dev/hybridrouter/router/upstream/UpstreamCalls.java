@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -25,10 +26,21 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class UpstreamCalls {
 
+    /**
+     * Threads for blocking model calls, at most {@value #MAX_BLOCKING_CALLS} at once: enough for every
+     * bulkhead's calls in flight, so a call never waits for a thread while its time limit runs (the
+     * shared bounded elastic scheduler has ten per core, and queueing there was counted as upstream
+     * slowness under load).
+     */
+    static final int MAX_BLOCKING_CALLS = 512;
+
+    private static final Scheduler CALLS =
+            Schedulers.newBoundedElastic(MAX_BLOCKING_CALLS, Integer.MAX_VALUE, "upstream-call", 60, true);
+
     private UpstreamCalls() {}
 
     /**
-     * One whole answer. LangChain4j's call blocks, so it runs on the bounded elastic scheduler. For a large
+     * One whole answer. LangChain4j's call blocks, so it runs on a thread of its own. For a large
      * model the conversation is masked first and the answer restored.
      */
     public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request, Egress egress) {
@@ -83,7 +95,7 @@ public final class UpstreamCalls {
 
     private static Mono<ChatResponse> call(Upstream upstream, ChatRequest request) {
         return Mono.fromCallable(() -> upstream.chatModel().chat(withPreamble(upstream, request)))
-                .subscribeOn(Schedulers.boundedElastic())
+                .subscribeOn(CALLS)
                 .transform(upstream.guard()::protect)
                 .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
     }
@@ -91,7 +103,7 @@ public final class UpstreamCalls {
     private static Flux<StreamEvent> callStreaming(Upstream upstream, ChatRequest request) {
         return Flux.<StreamEvent>create(sink ->
                         upstream.streamingChatModel().chat(withPreamble(upstream, request), new SinkHandler(sink)))
-                .subscribeOn(Schedulers.boundedElastic())
+                .subscribeOn(CALLS)
                 .transform(upstream.guard()::protect)
                 .onErrorMap(failure -> UpstreamErrors.toApiException(failure, upstream));
     }
