@@ -1,0 +1,219 @@
+package dev.hybridrouter.router.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.policies.PolicyLoader;
+import dev.hybridrouter.router.routing.DomainClassifier.Classification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The classifier's mechanics, over an embedding model whose vectors are keyword counts. */
+class EmbeddingDomainClassifierTest {
+
+    static final String POLICY =
+            """
+            name: keywords
+            classifier:
+              embedding-model: keywords
+            domains:
+              - name: weather
+                specialist: slm
+                examples: [rain today, sun please, snow rain, rain sun, snow, sun snow tomorrow]
+              - name: cooking
+                specialist: slm
+                examples: [soup now, bake soup, salt, bake bread, soup salt, salt bake]
+              - name: it
+                specialist: slm
+                examples: [vpn down, laptop, password reset, laptop vpn, password, vpn laptop]
+            specialists:
+              slm: {provider: openai-compatible, base-url: "http://localhost:8000/v1", model: slm}
+            escalation: {large-model: large}
+            large-models:
+              large: {provider: openai, model: large, api-key-env: OPENAI_API_KEY}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private KeywordEmbeddingModel model;
+    private EmbeddingDomainClassifier classifier;
+
+    @BeforeEach
+    void train() throws IOException {
+        model = new KeywordEmbeddingModel("rain", "sun", "snow", "soup", "bake", "salt", "vpn", "laptop", "password");
+        classifier = EmbeddingDomainClassifier.of(load(dir, POLICY), new EmbeddingCache(id -> model, 1_000));
+    }
+
+    @Test
+    void should_give_the_highest_confidence_to_the_matching_domain_when_the_message_is_clear() {
+        // when
+        Classification classification = classify(UserMessage.from("bake salt"));
+
+        // then
+        assertThat(best(classification)).isEqualTo("cooking");
+        assertThat(classification.scores().get("cooking")).isGreaterThan(0.55);
+        assertThat(classification.scores().values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum())
+                .isCloseTo(1.0, within(1e-9));
+        assertThat(classification.outOfScope()).isFalse();
+    }
+
+    @Test
+    void should_flag_out_of_scope_when_the_message_shares_nothing_with_the_examples() {
+        // when
+        Classification classification = classify(UserMessage.from("hello there my friend"));
+
+        // then
+        assertThat(classification.outOfScope()).isTrue();
+    }
+
+    @Test
+    void should_weigh_the_previous_user_turn_half_when_the_conversation_has_two() {
+        // given: "soup" then "rain" mixes 1 x rain + 0.5 x soup, the direction of "rain rain soup"
+        Classification mixed = classify(UserMessage.from("soup"), UserMessage.from("rain"));
+
+        // when
+        Classification single = classify(UserMessage.from("rain rain soup"));
+
+        // then
+        assertThat(mixed.scores()).allSatisfy((domain, score) -> assertThat(score)
+                .isCloseTo(single.scores().get(domain), within(1e-6)));
+    }
+
+    @Test
+    void should_follow_the_last_user_turn_when_the_topic_changes() {
+        // when
+        Classification classification = classify(UserMessage.from("rain snow"), UserMessage.from("soup bake"));
+
+        // then
+        assertThat(best(classification)).isEqualTo("cooking");
+    }
+
+    @Test
+    void should_lean_on_earlier_user_turns_when_the_last_one_is_vague() {
+        // given
+        Classification alone = classify(UserMessage.from("what about tomorrow"));
+
+        // when
+        Classification withHistory = classify(
+                UserMessage.from("vpn laptop"),
+                AiMessage.from("soup bake salt"),
+                UserMessage.from("what about tomorrow"));
+
+        // then
+        assertThat(best(withHistory)).isEqualTo("it");
+        assertThat(withHistory.scores().get("it")).isGreaterThan(alone.scores().get("it"));
+    }
+
+    @Test
+    void should_ignore_assistant_turns_and_tool_results_when_classifying() {
+        // given
+        Classification userOnly = classify(UserMessage.from("vpn"), UserMessage.from("what now"));
+
+        // when
+        Classification withOthers = classify(
+                UserMessage.from("vpn"),
+                AiMessage.from("bake bake soup"),
+                ToolExecutionResultMessage.from("1", "recipes", "salt soup bake"),
+                UserMessage.from("what now"));
+
+        // then
+        assertThat(withOthers).isEqualTo(userOnly);
+    }
+
+    @Test
+    void should_ignore_system_messages_when_they_point_at_another_domain() {
+        // given
+        Classification plain = classify(UserMessage.from("rain sun"));
+
+        // when
+        Classification steered =
+                classify(SystemMessage.from("soup bake salt soup bake salt"), UserMessage.from("rain sun"));
+
+        // then
+        assertThat(steered).isEqualTo(plain);
+    }
+
+    @Test
+    void should_embed_each_user_turn_once_when_a_conversation_grows() {
+        // given
+        int trainingTexts = model.embedded().size();
+        classify(UserMessage.from("rain now"));
+
+        // when
+        classify(UserMessage.from("rain now"));
+        classify(UserMessage.from("rain now"), AiMessage.from("it rains"), UserMessage.from("snow later"));
+
+        // then
+        assertThat(model.embedded().subList(trainingTexts, model.embedded().size()))
+                .containsExactly("rain now", "snow later");
+    }
+
+    @Test
+    void should_be_out_of_scope_with_zero_scores_when_there_is_no_user_text() {
+        // when
+        Classification classification = classify(SystemMessage.from("rain rain"));
+
+        // then
+        assertThat(classification.outOfScope()).isTrue();
+        assertThat(classification.scores())
+                .containsOnlyKeys("weather", "cooking", "it")
+                .containsValue(0.0);
+    }
+
+    @Test
+    void should_report_its_calibration_when_trained() {
+        // when
+        EmbeddingDomainClassifier.Calibration calibration = classifier.calibration();
+
+        // then
+        assertThat(calibration.crossValidatedAccuracy()).isEqualTo(1.0);
+        assertThat(calibration.temperature()).isBetween(0.05, 5.0);
+        assertThat(calibration.rejectLevel()).isFinite();
+    }
+
+    @Test
+    void should_reject_the_policy_when_a_domain_has_fewer_than_two_examples() {
+        // given
+        String oneExample = POLICY.replace(
+                "examples: [soup now, bake soup, salt, bake bread, soup salt, salt bake]", "examples: [soup]");
+
+        // then
+        assertThatThrownBy(
+                        () -> EmbeddingDomainClassifier.of(load(dir, oneExample), new EmbeddingCache(id -> model, 10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cooking");
+    }
+
+    private Classification classify(ChatMessage... conversation) {
+        return classifier.classify(List.of(conversation));
+    }
+
+    static String best(Classification classification) {
+        return classification.scores().entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
+    }
+
+    static Policy load(Path dir, String yaml) throws IOException {
+        Path file = Files.createTempFile(dir, "policy-", ".yaml");
+        Files.writeString(file, yaml);
+        return PolicyLoader.load(file);
+    }
+}
