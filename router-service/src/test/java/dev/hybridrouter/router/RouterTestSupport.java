@@ -239,7 +239,8 @@ public abstract class RouterTestSupport {
     @TestConfiguration
     static class TestBeans {
         @Bean
-        Function<Policy, DomainClassifier> classifiers() {
+        @Primary
+        Function<Policy, DomainClassifier> keywordClassifiers() {
             return policy -> conversation -> {
                 String text = ((dev.langchain4j.data.message.UserMessage) conversation.get(conversation.size() - 1))
                         .singleText();

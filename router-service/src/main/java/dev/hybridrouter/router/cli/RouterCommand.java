@@ -16,7 +16,13 @@ import picocli.CommandLine.Command;
             "",
             "Without a command, starts the service (Spring Boot options such as --server.port=9090 apply)."
         },
-        subcommands = {ValidateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ValidateCommand.class,
+            EvalCommand.class,
+            CalibrateCommand.class,
+            ExportCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class RouterCommand {
 
     private static final Set<String> OWN_ARGUMENTS = Set.of("-h", "--help", "-V", "--version");

@@ -33,6 +33,12 @@ public record CalibrationReport(
         curve = List.copyOf(curve);
     }
 
+    /** This report with an empty curve. */
+    public CalibrationReport withoutCurve() {
+        return new CalibrationReport(
+                targetEscalation, threshold, atThreshold, domainThresholds, atDomainThresholds, List.of());
+    }
+
     /**
      * @param inScopeEscalationShare in-scope conversations escalated, over all in-scope ones
      * @param accuracy in-scope conversations routed to their domain without escalating, over all

@@ -16,9 +16,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.type.classreading.MetadataReader;
 import org.springframework.core.type.classreading.MetadataReaderFactory;
@@ -162,10 +162,10 @@ final class SoakRouter implements AutoCloseable {
 
     /**
      * The stub classifier, as the wire tests use: a domain scores 0.9 when the last user message names
-     * it, else 0.1, under the policy's threshold, so the request escalates. Primary, so that it also wins
-     * over the service's own classifier once that is a bean.
+     * it, else 0.1, under the policy's threshold, so the request escalates. Primary, so that it wins over
+     * the service's own classifier. A test configuration, so no other context's component scan finds it.
      */
-    @Configuration(proxyBeanMethods = false)
+    @TestConfiguration(proxyBeanMethods = false)
     static class KeywordClassifier {
 
         @Bean

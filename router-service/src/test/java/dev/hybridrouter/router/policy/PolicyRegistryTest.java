@@ -99,7 +99,8 @@ class PolicyRegistryTest {
         var properties = new RouterProperties(
                 new RouterProperties.Policies(dir.toString(), Duration.ofSeconds(5)),
                 List.of("auto"),
-                DataSize.ofMegabytes(1));
+                DataSize.ofMegabytes(1),
+                new RouterProperties.Classifier(0));
         return new PolicyRegistry(
                 properties,
                 policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),

@@ -26,9 +26,10 @@ class EmbeddingDomainClassifierTest {
 
     static final String POLICY =
             """
+            version: 1
             name: keywords
             classifier:
-              embedding-model: keywords
+              embedding-model: all-minilm-l6-v2-q
             domains:
               - name: weather
                 specialist: slm
