@@ -99,7 +99,10 @@ final class UpstreamErrors {
                     "server_error",
                     "upstream_unreachable",
                     null,
-                    name + " cannot be reached: " + rootMessage(failure),
+                    name + " cannot be reached: "
+                            + (Causes.find(failure, java.net.ConnectException.class) != null
+                                    ? "connection refused (is it running?)"
+                                    : rootMessage(failure)),
                     null,
                     failure);
         }
