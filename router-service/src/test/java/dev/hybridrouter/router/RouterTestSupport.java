@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -232,22 +231,15 @@ public abstract class RouterTestSupport {
     }
 
     /**
-     * A classifier whose answer a test chooses: a domain scores 0.9 when the last user message names it,
-     * else 0.1 (under the policy's threshold, so the request escalates). Failover tests must not depend
-     * on how well the embedding classifier routes; that has tests of its own.
+     * The {@link KeywordClassifier}, primary over the service's embedding classifier: failover tests
+     * must not depend on how well the embedding classifier routes; that has tests of its own.
      */
     @TestConfiguration
     static class TestBeans {
         @Bean
         @Primary
         Function<Policy, DomainClassifier> keywordClassifiers() {
-            return policy -> conversation -> {
-                String text = ((dev.langchain4j.data.message.UserMessage) conversation.get(conversation.size() - 1))
-                        .singleText();
-                Map<String, Double> scores = new java.util.HashMap<>();
-                policy.domains().forEach(d -> scores.put(d.name(), text.contains(d.name()) ? 0.9 : 0.1));
-                return new DomainClassifier.Classification(scores, false);
-            };
+            return KeywordClassifier.forPolicies();
         }
 
         @Bean

@@ -2,14 +2,13 @@ package dev.hybridrouter.router.bench;
 
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.HybridRouterApplication;
+import dev.hybridrouter.router.KeywordClassifier;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.upstream.UpstreamResilience;
-import dev.langchain4j.data.message.UserMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -39,7 +38,7 @@ final class SoakRouter implements AutoCloseable {
     /** Starts the router on the policy file, and returns once it serves. */
     static SoakRouter start(Path policy) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                        HybridRouterApplication.class, KeywordClassifier.class)
+                        HybridRouterApplication.class, KeywordClassifierConfig.class)
                 .initializers(applicationContext -> applicationContext
                         .getBeanFactory()
                         .registerSingleton("soakTypeExcludeFilter", new SkipTestConfigurations()))
@@ -166,17 +165,12 @@ final class SoakRouter implements AutoCloseable {
      * the service's own classifier. A test configuration, so no other context's component scan finds it.
      */
     @TestConfiguration(proxyBeanMethods = false)
-    static class KeywordClassifier {
+    static class KeywordClassifierConfig {
 
         @Bean
         @Primary
         Function<Policy, DomainClassifier> keywordClassifiers() {
-            return policy -> conversation -> {
-                String text = ((UserMessage) conversation.get(conversation.size() - 1)).singleText();
-                Map<String, Double> scores = new HashMap<>();
-                policy.domains().forEach(domain -> scores.put(domain.name(), text.contains(domain.name()) ? 0.9 : 0.1));
-                return new DomainClassifier.Classification(scores, false);
-            };
+            return KeywordClassifier.forPolicies();
         }
     }
 
