@@ -171,6 +171,7 @@ public abstract class RouterTestSupport {
                         base-url: %1$s/slow/v1
                         model: qwen2.5-1.5b-instruct
                         timeout: 1s
+                        fallback: hr-slm
                         resilience:
                           first-token-timeout: 500ms
                       flaky-slm:

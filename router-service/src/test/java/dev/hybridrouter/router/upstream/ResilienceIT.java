@@ -183,6 +183,33 @@ class ResilienceIT extends RouterTestSupport {
     }
 
     @Test
+    void should_answer_from_the_fallback_specialist_when_the_specialist_fails() {
+        LOCAL.stubFor(post("/slow/v1/chat/completions").willReturn(aResponse().withStatus(500)));
+        OLLAMA.stubFor(
+                post("/api/chat")
+                        .willReturn(
+                                okJson(
+                                        """
+                {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z",
+                 "message":{"role":"assistant","content":"The fallback answers."},"done":true,"done_reason":"stop"}""")));
+
+        postChat("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"a slow question\"}]}")
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("x-router-route", "slow")
+                .expectHeader()
+                .valueEquals("x-router-target", "specialist:hr-slm")
+                .expectHeader()
+                .valueEquals("x-router-degraded", "false")
+                .expectBody()
+                .jsonPath("$.choices[0].message.content")
+                .isEqualTo("The fallback answers.");
+
+        assertThat(OPENAI.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void should_answer_locally_marked_degraded_when_every_large_model_is_down() {
         OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(503)));
         ANTHROPIC.stubFor(post("/v1/messages").willReturn(aResponse().withStatus(529)));
