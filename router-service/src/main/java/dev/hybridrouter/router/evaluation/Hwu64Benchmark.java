@@ -309,7 +309,7 @@ public final class Hwu64Benchmark {
                 .getKey();
     }
 
-    private static List<Row> read(Path file) throws IOException {
+    static List<Row> read(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
             if (!line.isBlank()) {
