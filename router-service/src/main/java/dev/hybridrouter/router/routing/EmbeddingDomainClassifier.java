@@ -83,17 +83,16 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      * about a second for tens of examples, tens of seconds for thousands (two cores).
      *
      * @param embeddings the process's embedding models and cache
-     * @throws IllegalArgumentException if a domain has fewer than two examples, or the embedding
-     *     model is unknown
+     * @throws IllegalArgumentException if a domain has no examples, or the embedding model is unknown
      */
     public static EmbeddingDomainClassifier of(Policy policy, EmbeddingCache embeddings) {
         List<String> domains = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (Policy.Domain domain : policy.domains()) {
-            if (domain.examples().size() < 2) {
+            if (domain.examples().isEmpty()) {
                 throw new IllegalArgumentException("Domain '" + domain.name() + "' of policy '" + policy.name()
-                        + "' needs at least two examples to classify by");
+                        + "' has no examples to classify by");
             }
             for (String example : domain.examples()) {
                 texts.add(example);

@@ -188,14 +188,28 @@ class EmbeddingDomainClassifierTest {
     }
 
     @Test
-    void should_reject_the_policy_when_a_domain_has_fewer_than_two_examples() {
+    void should_route_by_a_single_example_when_a_domain_has_only_one() throws IOException {
         // given
         String oneExample = POLICY.replace(
                 "examples: [soup now, bake soup, salt, bake bread, soup salt, salt bake]", "examples: [soup]");
+        var trained = EmbeddingDomainClassifier.of(load(dir, oneExample), new EmbeddingCache(id -> model, 100));
+
+        // when
+        Classification classification = trained.classify(List.of(UserMessage.from("soup soup")));
+
+        // then
+        assertThat(best(classification)).isEqualTo("cooking");
+    }
+
+    @Test
+    void should_reject_the_policy_when_a_domain_has_no_examples() {
+        // given
+        String noExamples = POLICY.replace(
+                "examples: [soup now, bake soup, salt, bake bread, soup salt, salt bake]", "examples: []");
 
         // then
         assertThatThrownBy(
-                        () -> EmbeddingDomainClassifier.of(load(dir, oneExample), new EmbeddingCache(id -> model, 10)))
+                        () -> EmbeddingDomainClassifier.of(load(dir, noExamples), new EmbeddingCache(id -> model, 10)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cooking");
     }
