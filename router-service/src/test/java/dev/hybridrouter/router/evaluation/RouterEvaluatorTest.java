@@ -28,6 +28,7 @@ class RouterEvaluatorTest {
 
     static final String POLICY =
             """
+            version: 1
             name: two
             classifier: {embedding-model: all-minilm-l6-v2-q, threshold: 0.5}
             domains:

@@ -25,6 +25,7 @@ class EmbeddingDomainClassifierMiniLmTest {
 
     static final String POLICY =
             """
+            version: 1
             name: tiny
             classifier:
               embedding-model: all-minilm-l6-v2-q

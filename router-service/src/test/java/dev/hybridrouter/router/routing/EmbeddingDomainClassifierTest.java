@@ -1,7 +1,6 @@
 package dev.hybridrouter.router.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.hybridrouter.policies.Policy;
@@ -26,9 +25,10 @@ class EmbeddingDomainClassifierTest {
 
     static final String POLICY =
             """
+            version: 1
             name: keywords
             classifier:
-              embedding-model: keywords
+              embedding-model: all-minilm-l6-v2-q # ignored: the test's cache has one model
             domains:
               - name: weather
                 specialist: slm
@@ -199,19 +199,6 @@ class EmbeddingDomainClassifierTest {
 
         // then
         assertThat(best(classification)).isEqualTo("cooking");
-    }
-
-    @Test
-    void should_reject_the_policy_when_a_domain_has_no_examples() {
-        // given
-        String noExamples = POLICY.replace(
-                "examples: [soup now, bake soup, salt, bake bread, soup salt, salt bake]", "examples: []");
-
-        // then
-        assertThatThrownBy(
-                        () -> EmbeddingDomainClassifier.of(load(dir, noExamples), new EmbeddingCache(id -> model, 10)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cooking");
     }
 
     private Classification classify(ChatMessage... conversation) {
