@@ -113,7 +113,7 @@ public final class Hwu64Benchmark {
         System.out.printf("## %s%n%n", model);
         latency(model, train, test);
 
-        EmbeddingCache cache = new EmbeddingCache(train.size() + test.size());
+        EmbeddingCache cache = new EmbeddingCache(train.size() + test.size() + 1_000);
         long start = System.nanoTime();
         cache.embedAll(
                 model,

@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  *       the estimated probability that the conversation belongs to that domain rather than to
  *       another domain or to none. Temperature and reject level are fitted when the policy loads, by
  *       maximum likelihood on cross-validated logits of the policy's examples and of built-in
- *       generic requests ({@link GenericRequests}) that count as {@value #GENERIC_SHARE} of traffic.
+ *       generic requests ({@link GenericRequests}), which together count as much as one domain.
  *   <li>The conversation is out of scope when the reject level beats every domain's logit.
  * </ul>
  *
@@ -44,13 +44,10 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      */
     static final double GENERIC_TRAINING_WEIGHT = 0.1;
 
-    /** The share of traffic the generic requests stand for when the reject level is fitted. */
-    static final double GENERIC_SHARE = 0.05;
-
     /**
-     * The temperature fit is pulled towards {@value #PRIOR_TEMPERATURE} (what HWU64 policies of 5 to
-     * 100 examples a domain fit, with either model), so that a few perfectly separable examples do
-     * not make every answer look certain.
+     * The temperature fit is pulled towards {@value #PRIOR_TEMPERATURE} (HWU64 policies of 5 to 100
+     * examples a domain fit 0.33 to 0.49, with either model), so that a few perfectly separable
+     * examples do not make every answer look certain.
      */
     static final double PRIOR_TEMPERATURE = 0.4;
 
@@ -83,17 +80,16 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      * about a second for tens of examples, tens of seconds for thousands (two cores).
      *
      * @param embeddings the process's embedding models and cache
-     * @throws IllegalArgumentException if a domain has fewer than two examples, or the embedding
-     *     model is unknown
+     * @throws IllegalArgumentException if a domain has no examples, or the embedding model is unknown
      */
     public static EmbeddingDomainClassifier of(Policy policy, EmbeddingCache embeddings) {
         List<String> domains = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (Policy.Domain domain : policy.domains()) {
-            if (domain.examples().size() < 2) {
+            if (domain.examples().isEmpty()) {
                 throw new IllegalArgumentException("Domain '" + domain.name() + "' of policy '" + policy.name()
-                        + "' needs at least two examples to classify by");
+                        + "' has no examples to classify by");
             }
             for (String example : domain.examples()) {
                 texts.add(example);
@@ -239,7 +235,7 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
 
         /**
          * Minimises the log loss of the examples (their own domain) and of the generic requests
-         * ("none"), the latter weighted as GENERIC_SHARE of all rows, plus a log-normal prior on the
+         * ("none"), the latter together weighing as much as an average domain, plus a log-normal prior on the
          * temperature; by grid search.
          */
         private double[] temperatureAndRejectLevel(double[][] logits) {
@@ -250,8 +246,7 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
             double low = exampleMaxima[0] - 1;
             double high = exampleMaxima[exampleMaxima.length - 1];
             int generic = x.length - examples;
-            double share = 1.0 / (classes + 1);
-            double genericWeight = share / (1 - share) * examples / generic;
+            double genericWeight = (double) examples / classes / generic; // together: an average domain
             double[] best = {PRIOR_TEMPERATURE, low};
             double bestLoss = Double.POSITIVE_INFINITY;
             double[] row = new double[classes + 1];
@@ -264,7 +259,7 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                     for (int i = 0; i < x.length; i++) {
                         System.arraycopy(logits[i], 0, row, 0, classes);
                         row[classes] = reject;
-                        double p = SoftmaxRegression.softmax(row, temperature, row)[Math.min(y[i], classes)];
+                        double p = SoftmaxRegression.softmax(row, temperature, row)[y[i]];
                         loss -= (i < examples ? 1 : genericWeight) * Math.log(Math.max(p, 1e-12));
                     }
                     if (loss < bestLoss) {
