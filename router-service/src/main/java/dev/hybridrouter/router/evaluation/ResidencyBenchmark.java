@@ -41,17 +41,26 @@ public final class ResidencyBenchmark {
         List<Row> train = Hwu64Benchmark.read(dir.resolve("hwu64_fold1_train.jsonl"));
         List<Row> test = Hwu64Benchmark.read(dir.resolve("hwu64_fold1_test.jsonl"));
         EmbeddingCache embeddings = EmbeddingCache.ofDefaults();
-        Policy policy = Hwu64Benchmark.policy(EmbeddingCache.ALL_MINILM_L6_V2_Q, Hwu64Benchmark.DEFAULT_THRESHOLD,
-                train, EXAMPLES_PER_SCENARIO, List.of());
+        Policy policy = Hwu64Benchmark.policy(
+                EmbeddingCache.ALL_MINILM_L6_V2_Q,
+                Hwu64Benchmark.DEFAULT_THRESHOLD,
+                train,
+                EXAMPLES_PER_SCENARIO,
+                List.of());
         EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, embeddings);
-        System.out.printf("HWU64 fold 1 test file, %d examples a scenario, all-minilm-l6-v2-q, %s, %s%n%n",
+        System.out.printf(
+                "HWU64 fold 1 test file, %d examples a scenario, all-minilm-l6-v2-q, %s, %s%n%n",
                 EXAMPLES_PER_SCENARIO, Runtime.version(), LocalDate.now());
-        System.out.println("| local-only scenario | residency threshold | its messages kept local | other messages "
-                + "kept local needlessly | 2-turn: sensitive, then unrelated, kept local | same, without the per-turn rule |");
+        System.out.println(
+                "| local-only scenario | residency threshold | its messages kept local | other messages "
+                        + "kept local needlessly | 2-turn: sensitive, then unrelated, kept local | same, without the per-turn rule |");
         System.out.println("|---|---|---|---|---|---|");
         for (String scenario : List.of(args).subList(1, args.length)) {
-            List<Row> sensitive = test.stream().filter(row -> row.scenario().equals(scenario)).toList();
-            List<Row> others = test.stream().filter(row -> !row.scenario().equals(scenario)).toList();
+            List<Row> sensitive =
+                    test.stream().filter(row -> row.scenario().equals(scenario)).toList();
+            List<Row> others = test.stream()
+                    .filter(row -> !row.scenario().equals(scenario))
+                    .toList();
             List<List<ChatMessage>> twoTurns = new ArrayList<>();
             for (int i = 0; i < sensitive.size(); i++) {
                 twoTurns.add(List.of(
@@ -61,10 +70,16 @@ public final class ResidencyBenchmark {
             }
             for (double threshold : THRESHOLDS) {
                 Router router = new Router(localOnly(policy, scenario, threshold), classifier, Set.of("auto"));
-                Predicate<List<ChatMessage>> keptLocal = c -> router.route("auto", c).localOnly();
+                Predicate<List<ChatMessage>> keptLocal =
+                        c -> router.route("auto", c).localOnly();
                 Predicate<List<ChatMessage>> routedThere =
-                        c -> router.route("auto", c).route().equals(scenario) && !router.route("auto", c).escalate();
-                System.out.printf(Locale.ROOT, "| %s | %.2f | %s | %s | %s | %s |%n", scenario, threshold,
+                        c -> router.route("auto", c).route().equals(scenario)
+                                && !router.route("auto", c).escalate();
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %.2f | %s | %s | %s | %s |%n",
+                        scenario,
+                        threshold,
                         share(sensitive.stream().map(r -> single(r)).toList(), keptLocal),
                         share(others.stream().map(r -> single(r)).toList(), keptLocal),
                         share(twoTurns, keptLocal),
@@ -76,12 +91,27 @@ public final class ResidencyBenchmark {
     private static Policy localOnly(Policy policy, String scenario, double residencyThreshold) {
         List<Policy.Domain> domains = policy.domains().stream()
                 .map(d -> d.name().equals(scenario)
-                        ? new Policy.Domain(d.name(), d.description(), d.specialist(), d.threshold(), d.examples(),
-                                Policy.Residency.LOCAL_ONLY, residencyThreshold, false)
+                        ? new Policy.Domain(
+                                d.name(),
+                                d.description(),
+                                d.specialist(),
+                                d.threshold(),
+                                d.examples(),
+                                Policy.Residency.LOCAL_ONLY,
+                                residencyThreshold,
+                                false)
                         : d)
                 .toList();
-        return new Policy(policy.name(), policy.classifier(), domains, policy.specialists(), policy.escalation(),
-                policy.largeModels(), policy.residency(), policy.privacy(), policy.capture());
+        return new Policy(
+                policy.name(),
+                policy.classifier(),
+                domains,
+                policy.specialists(),
+                policy.escalation(),
+                policy.largeModels(),
+                policy.residency(),
+                policy.privacy(),
+                policy.capture());
     }
 
     private static List<ChatMessage> single(Row row) {
@@ -90,7 +120,7 @@ public final class ResidencyBenchmark {
 
     private static String share(List<List<ChatMessage>> conversations, Predicate<List<ChatMessage>> counted) {
         long count = conversations.stream().filter(counted).count();
-        return String.format(Locale.ROOT, "%.1f%% (%d/%d)", 100.0 * count / conversations.size(), count,
-                conversations.size());
+        return String.format(
+                Locale.ROOT, "%.1f%% (%d/%d)", 100.0 * count / conversations.size(), count, conversations.size());
     }
 }
