@@ -109,14 +109,14 @@ public final class SoakBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--breaker-window",
-            defaultValue = "20",
+            defaultValue = "100",
             description =
                     "The policy's circuit-breaker sliding-window-size (default ${DEFAULT-VALUE}, as the service's).")
     int breakerWindow;
 
     @Option(
             names = "--breaker-minimum-calls",
-            defaultValue = "10",
+            defaultValue = "20",
             description = "The policy's circuit-breaker minimum-calls (default ${DEFAULT-VALUE}, as the service's).")
     int breakerMinimumCalls;
 
