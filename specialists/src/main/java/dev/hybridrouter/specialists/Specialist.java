@@ -71,14 +71,6 @@ public record Specialist(
         };
     }
 
-    /** The conversation as the model sees it: the preamble, then the caller's messages. */
-    public List<ChatMessage> withPreamble(List<ChatMessage> conversation) {
-        List<ChatMessage> messages = new ArrayList<>(preamble.size() + conversation.size());
-        messages.addAll(preamble);
-        messages.addAll(conversation);
-        return messages;
-    }
-
     private static List<ChatMessage> preamble(SpecialistSettings settings) {
         List<ChatMessage> messages = new ArrayList<>();
         if (settings.systemPrompt() != null && !settings.systemPrompt().isBlank()) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SpecialistTest {
 
     @Test
-    void should_put_system_prompt_then_few_shot_turns_before_the_conversation() {
+    void should_prompt_with_the_system_prompt_then_the_few_shot_turns() {
         Specialist specialist = Specialist.create(
                 settings(
                         SpecialistSettings.Provider.OPENAI_COMPATIBLE,
@@ -25,16 +25,15 @@ class SpecialistTest {
                                 new SpecialistSettings.Example("q2", "a2"))),
                 new JdkHttpClientBuilder());
 
-        List<ChatMessage> messages = specialist.withPreamble(List.of(UserMessage.from("real question")));
+        List<ChatMessage> preamble = specialist.preamble();
 
-        assertThat(messages)
+        assertThat(preamble)
                 .containsExactly(
                         SystemMessage.from("Be brief."),
                         UserMessage.from("q1"),
                         AiMessage.from("a1"),
                         UserMessage.from("q2"),
-                        AiMessage.from("a2"),
-                        UserMessage.from("real question"));
+                        AiMessage.from("a2"));
     }
 
     @Test
@@ -43,7 +42,6 @@ class SpecialistTest {
                 settings(SpecialistSettings.Provider.OLLAMA, " ", List.of()), new JdkHttpClientBuilder());
 
         assertThat(specialist.preamble()).isEmpty();
-        assertThat(specialist.withPreamble(List.of(UserMessage.from("x")))).containsExactly(UserMessage.from("x"));
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
@@ -75,43 +76,56 @@ class ChatController {
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<?>> chatCompletions(
             @Valid @RequestBody ChatCompletionRequest body, ServerHttpResponse response) {
-        ActivePolicy policy = policies.active();
-        List<ChatMessage> conversation = OpenAiMessages.conversation(body.messages());
-        return Mono.fromCallable(() -> policy.router().route(body.model(), conversation))
-                .subscribeOn(Schedulers.parallel())
-                .flatMap(decision -> {
-                    HttpHeaders headers = response.getHeaders();
-                    routingHeaders(headers, decision);
-                    Failover failover = new Failover(
-                            policy.plan(decision),
-                            attempt -> policy.upstream(attempt.target()),
-                            OpenAiMessages.chatRequest(body, conversation),
-                            egress(policy, decision));
-                    return body.streaming()
-                            ? Mono.just(stream(failover, headers, body.includeUsage()))
-                            : complete(failover, headers);
-                });
+        return route(body).flatMap(routed -> {
+            ActivePolicy policy = routed.policy();
+            RoutingDecision decision = routed.decision();
+            HttpHeaders headers = response.getHeaders();
+            routingHeaders(headers, decision);
+            Failover failover = new Failover(
+                    policy.plan(decision),
+                    attempt -> policy.upstream(attempt.target()),
+                    OpenAiMessages.chatRequest(body, routed.conversation()),
+                    egress(policy, decision));
+            return body.streaming()
+                    ? Mono.just(stream(failover, headers, body.includeUsage()))
+                    : complete(failover, headers);
+        });
     }
 
     /** The decision for a chat request, explained, without calling any model. */
     @PostMapping(path = "/v1/route", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<RouteExplanation> route(@Valid @RequestBody ChatCompletionRequest body) {
+    Mono<RouteExplanation> explainRoute(@Valid @RequestBody ChatCompletionRequest body) {
+        return route(body).map(routed -> explanation(routed.policy(), routed.decision()));
+    }
+
+    /**
+     * Routes a request under the policy in force, taken once. Classifying is CPU work (an embedding per
+     * new message), so it runs off the event loop.
+     */
+    private Mono<Routed> route(ChatCompletionRequest body) {
         ActivePolicy policy = policies.active();
         List<ChatMessage> conversation = OpenAiMessages.conversation(body.messages());
-        return Mono.fromCallable(() -> policy.router().route(body.model(), conversation))
-                .subscribeOn(Schedulers.parallel())
-                .map(decision -> new RouteExplanation(
-                        decision.route(),
-                        decision.target().toString(),
-                        decision.confidence(),
-                        decision.escalate(),
-                        decision.reason().label(),
-                        decision.scores(),
-                        decision.localOnly(),
-                        decision.localOnlyReason(),
-                        policy.plan(decision).stream()
-                                .map(attempt -> attempt.target().toString())
-                                .toList()));
+        return Mono.fromCallable(
+                        () -> new Routed(policy, conversation, policy.router().route(body.model(), conversation)))
+                .subscribeOn(Schedulers.parallel());
+    }
+
+    /** A request's conversation and where it goes, under one policy snapshot. */
+    private record Routed(ActivePolicy policy, List<ChatMessage> conversation, RoutingDecision decision) {}
+
+    private static RouteExplanation explanation(ActivePolicy policy, RoutingDecision decision) {
+        return new RouteExplanation(
+                decision.route(),
+                decision.target().toString(),
+                decision.confidence(),
+                decision.escalate(),
+                decision.reason().label(),
+                decision.scores(),
+                decision.localOnly(),
+                decision.localOnlyReason(),
+                policy.plan(decision).stream()
+                        .map(attempt -> attempt.target().toString())
+                        .toList());
     }
 
     @GetMapping("/v1/models")
@@ -197,7 +211,7 @@ class ChatController {
         ApiException error = failure instanceof ApiException api
                 ? api
                 : new ApiException(
-                        org.springframework.http.HttpStatus.BAD_GATEWAY,
+                        HttpStatus.BAD_GATEWAY,
                         "server_error",
                         "stream_failed",
                         null,

@@ -21,8 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.springframework.http.HttpStatus;
@@ -165,14 +165,9 @@ public record ActivePolicy(
                         spec.model(),
                         spec.baseUrl(),
                         apiKey(target, spec.apiKeyEnv(), spec.apiKeyFile(), env));
-                String provider = spec.provider()
-                        .name()
-                        .toLowerCase(java.util.Locale.ROOT)
-                        .replace('_', '-');
-                var http = Upstream.httpClient(
-                        Objects.requireNonNullElse(spec.baseUrl(), "https://"),
-                        spec.resilience().connectTimeout(),
-                        spec.timeout());
+                String provider =
+                        spec.provider().name().toLowerCase(Locale.ROOT).replace('_', '-');
+                var http = Upstream.httpClient(spec.baseUrl(), spec.resilience().connectTimeout(), spec.timeout());
                 Guard guard = resilience.guard(target, spec.resilience(), spec.timeout());
                 upstreams.put(target.toString(), Upstream.of(LargeModel.create(settings, http), provider, guard));
             } catch (MissingApiKeyException e) {

@@ -97,8 +97,11 @@ public final class Router {
         }
         List<Policy.Domain> localOnlyDomains =
                 policy.domains().stream().filter(Policy.Domain::localOnly).toList();
+        if (localOnlyDomains.isEmpty()) {
+            return Optional.empty();
+        }
         int turn = 0;
-        for (ChatMessage message : localOnlyDomains.isEmpty() ? List.<ChatMessage>of() : conversation) {
+        for (ChatMessage message : conversation) {
             turn++;
             if (!(message instanceof UserMessage)) {
                 continue;

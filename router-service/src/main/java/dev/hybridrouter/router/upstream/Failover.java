@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -90,13 +91,13 @@ public final class Failover {
     }
 
     /** The failures so far, if the plan goes on after this one. */
-    private java.util.Optional<List<ApiException>> next(int index, List<ApiException> failures, ApiException failure) {
+    private Optional<List<ApiException>> next(int index, List<ApiException> failures, ApiException failure) {
         if (index + 1 >= plan.size() || !isUnavailability(failure)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<ApiException> more = new ArrayList<>(failures);
         more.add(failure);
-        return java.util.Optional.of(more);
+        return Optional.of(more);
     }
 
     private static boolean isUnavailability(ApiException failure) {

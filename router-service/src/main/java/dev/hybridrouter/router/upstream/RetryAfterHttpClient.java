@@ -39,7 +39,7 @@ final class RetryAfterHttpClient extends HttpClient {
      */
     static HttpClientBuilder builder(String baseUrl) {
         HttpClient.Builder jdk = HttpClient.newBuilder();
-        if (baseUrl.startsWith("http://")) {
+        if (baseUrl != null && baseUrl.startsWith("http://")) {
             jdk.version(Version.HTTP_1_1);
         }
         return new JdkHttpClientBuilder().httpClientBuilder(new Builder(jdk));

@@ -67,7 +67,7 @@ public final class Upstream {
     /**
      * The HTTP client for one upstream's calls.
      *
-     * @param baseUrl where the upstream is
+     * @param baseUrl where the upstream is, or {@code null} for a provider's public (HTTPS) endpoint
      * @param connectTimeout the longest to wait for a connection
      * @param readTimeout the longest to wait for the response to begin
      */

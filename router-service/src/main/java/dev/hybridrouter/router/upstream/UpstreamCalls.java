@@ -3,6 +3,7 @@ package dev.hybridrouter.router.upstream;
 import dev.hybridrouter.router.privacy.Masking;
 import dev.hybridrouter.router.privacy.StreamingUnmasker;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
@@ -41,23 +42,27 @@ public final class UpstreamCalls {
 
     /**
      * One whole answer. LangChain4j's call blocks, so it runs on a thread of its own. For a large
-     * model the conversation is masked first and the answer restored.
+     * model the conversation is masked first (off the event loop too: it is CPU work that grows with the
+     * text) and the answer restored.
      */
     public static Mono<ChatResponse> complete(Upstream upstream, ChatRequest request, Egress egress) {
         return Mono.defer(() -> {
-            if (!Egress.leaves(upstream)) {
-                return call(upstream, request);
-            }
-            Masking masking = egress.maskFor(upstream, request.messages());
-            ChatRequest sent =
-                    request.toBuilder().messages(masking.conversation()).build();
-            return call(upstream, sent).map(response -> {
-                egress.onEscalated()
-                        .answered(
-                                upstream, sent.messages(), response.aiMessage().text());
-                return unmasked(response, masking);
-            });
-        });
+                    if (!Egress.leaves(upstream)) {
+                        return call(upstream, request);
+                    }
+                    Masking masking = egress.maskFor(upstream, request.messages());
+                    ChatRequest sent =
+                            request.toBuilder().messages(masking.conversation()).build();
+                    return call(upstream, sent).map(response -> {
+                        egress.onEscalated()
+                                .answered(
+                                        upstream,
+                                        sent.messages(),
+                                        response.aiMessage().text());
+                        return unmasked(response, masking);
+                    });
+                })
+                .subscribeOn(CALLS);
     }
 
     /**
@@ -67,30 +72,31 @@ public final class UpstreamCalls {
      */
     public static Flux<StreamEvent> stream(Upstream upstream, ChatRequest request, Egress egress) {
         return Flux.defer(() -> {
-            if (!Egress.leaves(upstream)) {
-                return callStreaming(upstream, request);
-            }
-            Masking masking = egress.maskFor(upstream, request.messages());
-            ChatRequest sent =
-                    request.toBuilder().messages(masking.conversation()).build();
-            StreamingUnmasker unmasker = masking.streamingUnmasker();
-            return callStreaming(upstream, sent).concatMapIterable(event -> {
-                List<StreamEvent> restored = new ArrayList<>(2);
-                if (event instanceof StreamEvent.Token token) {
-                    addToken(restored, unmasker.accept(token.text()));
-                } else if (event instanceof StreamEvent.Completed completed) {
-                    ChatResponse response = completed.response();
-                    egress.onEscalated()
-                            .answered(
-                                    upstream,
-                                    sent.messages(),
-                                    response.aiMessage().text());
-                    addToken(restored, unmasker.finish());
-                    restored.add(new StreamEvent.Completed(unmasked(response, masking)));
-                }
-                return restored;
-            });
-        });
+                    if (!Egress.leaves(upstream)) {
+                        return callStreaming(upstream, request);
+                    }
+                    Masking masking = egress.maskFor(upstream, request.messages());
+                    ChatRequest sent =
+                            request.toBuilder().messages(masking.conversation()).build();
+                    StreamingUnmasker unmasker = masking.streamingUnmasker();
+                    return callStreaming(upstream, sent).concatMapIterable(event -> {
+                        List<StreamEvent> restored = new ArrayList<>(2);
+                        if (event instanceof StreamEvent.Token token) {
+                            addToken(restored, unmasker.accept(token.text()));
+                        } else if (event instanceof StreamEvent.Completed completed) {
+                            ChatResponse response = completed.response();
+                            egress.onEscalated()
+                                    .answered(
+                                            upstream,
+                                            sent.messages(),
+                                            response.aiMessage().text());
+                            addToken(restored, unmasker.finish());
+                            restored.add(new StreamEvent.Completed(unmasked(response, masking)));
+                        }
+                        return restored;
+                    });
+                })
+                .subscribeOn(CALLS);
     }
 
     private static Mono<ChatResponse> call(Upstream upstream, ChatRequest request) {
@@ -125,7 +131,7 @@ public final class UpstreamCalls {
         if (upstream.preamble().isEmpty()) {
             return request;
         }
-        var messages = new java.util.ArrayList<>(upstream.preamble());
+        List<ChatMessage> messages = new ArrayList<>(upstream.preamble());
         messages.addAll(request.messages());
         return request.toBuilder().messages(messages).build();
     }

@@ -6,6 +6,7 @@ import dev.langchain4j.exception.HttpException;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -100,7 +101,7 @@ final class UpstreamErrors {
                     "upstream_unreachable",
                     null,
                     name + " cannot be reached: "
-                            + (Causes.find(failure, java.net.ConnectException.class) != null
+                            + (Causes.find(failure, ConnectException.class) != null
                                     ? "connection refused (is it running?)"
                                     : rootMessage(failure)),
                     null,
