@@ -316,7 +316,11 @@ public record Policy(
      * @param circuitBreaker when to stop calling an upstream that keeps failing, and when to try it again
      * @param connectTimeout the longest to wait for a connection
      * @param firstTokenTimeout the longest to wait for the first token of a streamed answer
-     * @param maxConcurrentCalls calls in flight at once to this upstream; more are refused at once (bulkhead)
+     * @param maxConcurrentCalls calls in flight at once to this upstream that the decision meant for it; more
+     *     are refused at once (bulkhead)
+     * @param maxConcurrentFailoverCalls calls in flight at once that fail over to this upstream from another
+     *     model (a degraded answer for an unavailable cloud, a fallback specialist); a bulkhead of their own, so
+     *     that they never take the places of the upstream's own traffic
      * @param retry how failed calls are tried again
      */
     public record Resilience(
@@ -324,6 +328,7 @@ public record Policy(
             Duration connectTimeout,
             Duration firstTokenTimeout,
             int maxConcurrentCalls,
+            int maxConcurrentFailoverCalls,
             Retry retry) {
 
         /** The defaults, used where neither the upstream nor the policy says otherwise. */
@@ -331,6 +336,7 @@ public record Policy(
                 new CircuitBreaker(50, 100, Duration.ofSeconds(30), 20, 100, Duration.ofSeconds(30), 3),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(20),
+                64,
                 64,
                 new Retry(2, Duration.ofMillis(200), 2.0, 0.5, Duration.ofSeconds(10)));
     }

@@ -259,6 +259,7 @@ public final class PolicyLoader {
                 duration(block.path("connect-timeout"), base.connectTimeout()),
                 duration(block.path("first-token-timeout"), base.firstTokenTimeout()),
                 block.path("max-concurrent-calls").asInt(base.maxConcurrentCalls()),
+                block.path("max-concurrent-failover-calls").asInt(base.maxConcurrentFailoverCalls()),
                 new Policy.Retry(
                         retry.path("max-attempts").asInt(baseRetry.maxAttempts()),
                         duration(retry.path("initial-backoff"), baseRetry.initialBackoff()),

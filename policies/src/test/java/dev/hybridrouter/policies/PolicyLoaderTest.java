@@ -827,6 +827,7 @@ class PolicyLoaderTest {
                   connect-timeout: 2s
                   first-token-timeout: 500ms
                   max-concurrent-calls: 8
+                  max-concurrent-failover-calls: 4
                   retry:
                     max-attempts: 3
                     initial-backoff: 100ms
@@ -844,6 +845,7 @@ class PolicyLoaderTest {
                 Duration.ofSeconds(2),
                 Duration.ofMillis(500),
                 8,
+                4,
                 new Retry(3, Duration.ofMillis(100), 1.5, 0, Duration.ofSeconds(30)));
         assertThat(policy.specialists().get("banking-slm").resilience()).isEqualTo(expected);
         assertThat(policy.largeModels().get("cloud").resilience()).isEqualTo(expected);
@@ -892,6 +894,7 @@ class PolicyLoaderTest {
                         defaults.connectTimeout(),
                         defaults.firstTokenTimeout(),
                         16,
+                        defaults.maxConcurrentFailoverCalls(),
                         new Retry(4, Duration.ofSeconds(1), 2.0, 0.5, Duration.ofSeconds(10))));
         assertThat(policy.specialists().get("banking-slm").resilience())
                 .isEqualTo(new Resilience(
@@ -899,6 +902,7 @@ class PolicyLoaderTest {
                         Duration.ofSeconds(1),
                         defaults.firstTokenTimeout(),
                         16,
+                        defaults.maxConcurrentFailoverCalls(),
                         new Retry(1, Duration.ofSeconds(1), 2.0, 0.5, Duration.ofSeconds(10))));
     }
 
@@ -1164,7 +1168,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:13:21: unknown key 'failure-rate' in resilience.circuit-breaker; did you mean 'failure-rate-threshold'? (allowed: failure-rate-threshold, slow-call-rate-threshold, slow-call-duration, minimum-calls, sliding-window-size, wait-in-open, half-open-calls)",
-                        "policy.yaml:19:7: unknown key 'rety' in large-models.cloud.resilience; did you mean 'retry'? (allowed: circuit-breaker, connect-timeout, first-token-timeout, max-concurrent-calls, retry)");
+                        "policy.yaml:19:7: unknown key 'rety' in large-models.cloud.resilience; did you mean 'retry'? (allowed: circuit-breaker, connect-timeout, first-token-timeout, max-concurrent-calls, max-concurrent-failover-calls, retry)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hybridrouter.router;
 
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -13,7 +14,7 @@ import org.springframework.validation.annotation.Validated;
  * @param policies where routing policies come from
  * @param autoModels model names that mean "let the router decide"; add the names your apps already
  *     send (e.g. {@code gpt-4o-mini}) so they need no change
- * @param maxRequestSize the largest request body accepted; larger ones get 413
+ * @param limits what one request may ask of the router
  * @param classifier the in-process classifier's settings
  */
 @Validated
@@ -21,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 public record RouterProperties(
         @DefaultValue Policies policies,
         @DefaultValue("auto") List<String> autoModels,
-        @DefaultValue("1MB") DataSize maxRequestSize,
+        @DefaultValue Limits limits,
         @DefaultValue Classifier classifier) {
 
     public static final String PREFIX = "router";
@@ -31,6 +32,23 @@ public record RouterProperties(
      * @param reloadInterval how often the location is checked for changes
      */
     public record Policies(String location, @DefaultValue("5s") Duration reloadInterval) {}
+
+    /**
+     * Input limits that bound the work one request causes; a request over one gets a 400 (413 for the
+     * body size) naming the setting.
+     *
+     * @param maxRequestSize the largest request body accepted
+     * @param maxMessages the most messages in one request
+     * @param maxCharacters the most characters of text in one request, all its strings together: what the
+     *     personal-data detectors read
+     * @param maxJudgedTexts the most distinct texts (of up to 1,000 characters each) the residency check
+     *     classifies in one request, when the policy has local-only domains
+     */
+    public record Limits(
+            @DefaultValue("1MB") DataSize maxRequestSize,
+            @DefaultValue("1000") @Min(1) int maxMessages,
+            @DefaultValue("500000") @Min(1) int maxCharacters,
+            @DefaultValue("256") @Min(1) int maxJudgedTexts) {}
 
     /** @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off */
     public record Classifier(@DefaultValue("10000") long cacheSize) {}

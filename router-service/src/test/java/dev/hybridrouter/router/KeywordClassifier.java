@@ -1,9 +1,10 @@
 package dev.hybridrouter.router;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.DomainClassifier;
-import dev.langchain4j.data.message.UserMessage;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -17,10 +18,19 @@ public final class KeywordClassifier {
 
     public static Function<Policy, DomainClassifier> forPolicies() {
         return policy -> conversation -> {
-            String text = ((UserMessage) conversation.get(conversation.size() - 1)).singleText();
+            String text = lastUserText(conversation);
             Map<String, Double> scores = new HashMap<>();
             policy.domains().forEach(d -> scores.put(d.name(), text.contains(d.name()) ? 0.9 : 0.1));
             return new DomainClassifier.Classification(scores, false);
         };
+    }
+
+    private static String lastUserText(List<ChatMessage> conversation) {
+        for (int i = conversation.size() - 1; i >= 0; i--) {
+            if ("user".equals(conversation.get(i).role())) {
+                return conversation.get(i).text();
+            }
+        }
+        return "";
     }
 }

@@ -8,8 +8,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.execution.UpstreamResilience;
 import dev.hybridrouter.router.routing.DomainClassifier;
-import dev.hybridrouter.router.upstream.UpstreamResilience;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ public abstract class RouterTestSupport {
     static void routerProperties(DynamicPropertyRegistry registry) {
         registry.add("router.policies.location", POLICY::toString);
         registry.add("router.auto-models", () -> "auto,gpt-4o-mini");
-        registry.add("router.max-request-size", () -> "64KB");
+        registry.add("router.limits.max-request-size", () -> "64KB");
     }
 
     @BeforeEach

@@ -54,41 +54,45 @@ public final class UpstreamFakes {
         return chunk("{\"content\":\"" + text + "\"}", null);
     }
 
-    /** An Anthropic Messages API answer. */
+    /**
+     * An Anthropic Messages API answer, as the event stream the router asks for: it streams from Anthropic
+     * for whole answers too, and gathers them.
+     */
     public static ResponseDefinitionBuilder anthropicMessage(String text) {
-        return okJson(
-                """
-                {"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
-                 "content":[{"type":"text","text":"%s"}],"stop_reason":"end_turn",
-                 "usage":{"input_tokens":3,"output_tokens":3}}"""
-                        .formatted(text));
+        return anthropicStream(text);
+    }
+
+    /** An Anthropic Messages API event stream answering {@code text}, ended by {@code end_turn}. */
+    public static ResponseDefinitionBuilder anthropicStream(String text) {
+        return anthropicStream(text, "end_turn", 25, 6);
     }
 
     /** An Anthropic Messages API event stream answering {@code text}. */
-    public static ResponseDefinitionBuilder anthropicStream(String text) {
+    public static ResponseDefinitionBuilder anthropicStream(
+            String text, String stopReason, int inputTokens, int outputTokens) {
         return aResponse()
                 .withHeader("Content-Type", "text/event-stream")
                 .withBody(
                         """
                         event: message_start
-                        data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}
+                        data: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"usage":{"input_tokens":%2$d,"output_tokens":1}}}
 
                         event: content_block_start
                         data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
 
                         event: content_block_delta
-                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%1$s"}}
 
                         event: content_block_stop
                         data: {"type":"content_block_stop","index":0}
 
                         event: message_delta
-                        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":6}}
+                        data: {"type":"message_delta","delta":{"stop_reason":"%4$s","stop_sequence":null},"usage":{"output_tokens":%3$d}}
 
                         event: message_stop
                         data: {"type":"message_stop"}
 
                         """
-                                .formatted(text));
+                                .formatted(text, inputTokens, outputTokens, stopReason));
     }
 }

@@ -1,90 +1,80 @@
 package dev.hybridrouter.specialists;
 
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.http.client.HttpClientBuilder;
-import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.ollama.OllamaChatModel;
-import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.hybridrouter.gateway.ChatClient;
+import dev.hybridrouter.gateway.wire.ChatCompletion;
+import dev.hybridrouter.gateway.wire.ChatCompletionChunk;
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A small language model adapted to one domain by prompt engineering: its system prompt and few-shot
- * examples go before every conversation it answers.
- *
- * @param name the specialist's name
- * @param chatModel answers whole responses
- * @param streamingChatModel answers token by token
- * @param preamble the messages put before the caller's conversation
+ * examples go before every conversation it answers. Everything else of the request reaches the model as
+ * the caller sent it.
  */
-public record Specialist(
-        String name, ChatModel chatModel, StreamingChatModel streamingChatModel, List<ChatMessage> preamble) {
+public final class Specialist implements ChatClient {
 
-    public Specialist {
-        preamble = List.copyOf(preamble);
-    }
+    private final String name;
+    private final ChatClient model;
+    private final List<ChatMessage> preamble;
 
     /**
-     * Builds a specialist. Clients never retry on their own: retries are the caller's decision.
-     * Time limits are the HTTP client's (connect and read timeouts) and the caller's.
-     *
-     * @param http the HTTP client every call goes through
+     * @param model the model behind the specialist
+     * @param preamble the messages put before the caller's conversation
      */
-    public static Specialist create(SpecialistSettings settings, HttpClientBuilder http) {
-        return switch (settings.provider()) {
-            case OPENAI_COMPATIBLE -> new Specialist(
-                    settings.name(),
-                    OpenAiChatModel.builder()
-                            .httpClientBuilder(http)
-                            .baseUrl(settings.baseUrl())
-                            .apiKey(apiKeyOrPlaceholder(settings))
-                            .modelName(settings.model())
-                            .maxRetries(0)
-                            .build(),
-                    OpenAiStreamingChatModel.builder()
-                            .httpClientBuilder(http)
-                            .baseUrl(settings.baseUrl())
-                            .apiKey(apiKeyOrPlaceholder(settings))
-                            .modelName(settings.model())
-                            .build(),
-                    preamble(settings));
-            case OLLAMA -> new Specialist(
-                    settings.name(),
-                    OllamaChatModel.builder()
-                            .httpClientBuilder(http)
-                            .baseUrl(settings.baseUrl())
-                            .modelName(settings.model())
-                            .maxRetries(0)
-                            .build(),
-                    OllamaStreamingChatModel.builder()
-                            .httpClientBuilder(http)
-                            .baseUrl(settings.baseUrl())
-                            .modelName(settings.model())
-                            .build(),
-                    preamble(settings));
-        };
+    Specialist(String name, ChatClient model, List<ChatMessage> preamble) {
+        this.name = name;
+        this.model = model;
+        this.preamble = List.copyOf(preamble);
     }
 
-    private static List<ChatMessage> preamble(SpecialistSettings settings) {
+    public String name() {
+        return name;
+    }
+
+    /** The system prompt and few-shot turns this specialist puts before every conversation. */
+    public List<ChatMessage> preamble() {
+        return preamble;
+    }
+
+    @Override
+    public List<String> unsupported(ChatCompletionRequest request) {
+        return model.unsupported(request);
+    }
+
+    @Override
+    public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
+        return model.complete(withPreamble(request), requestId);
+    }
+
+    @Override
+    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
+        return model.stream(withPreamble(request), requestId);
+    }
+
+    private ChatCompletionRequest withPreamble(ChatCompletionRequest request) {
+        if (preamble.isEmpty()) {
+            return request;
+        }
+        List<ChatMessage> messages =
+                new ArrayList<>(preamble.size() + request.messages().size());
+        messages.addAll(preamble);
+        messages.addAll(request.messages());
+        return request.withMessages(messages);
+    }
+
+    static List<ChatMessage> preamble(SpecialistSettings settings) {
         List<ChatMessage> messages = new ArrayList<>();
         if (settings.systemPrompt() != null && !settings.systemPrompt().isBlank()) {
-            messages.add(SystemMessage.from(settings.systemPrompt()));
+            messages.add(ChatMessage.system(settings.systemPrompt()));
         }
         for (SpecialistSettings.Example example : settings.fewShot()) {
-            messages.add(UserMessage.from(example.user()));
-            messages.add(AiMessage.from(example.assistant()));
+            messages.add(ChatMessage.user(example.user()));
+            messages.add(ChatMessage.assistant(example.assistant()));
         }
         return messages;
-    }
-
-    /** Local OpenAI-compatible servers mostly ignore the key, but the client insists on one. */
-    private static String apiKeyOrPlaceholder(SpecialistSettings settings) {
-        return settings.apiKey() != null ? settings.apiKey() : "not-needed";
     }
 }

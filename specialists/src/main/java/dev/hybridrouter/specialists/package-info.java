@@ -1,5 +1,6 @@
 /**
- * Local domain-specialist small language models: a specialist is a name, a backend (any
- * OpenAI-compatible server, or Ollama) and the prompt that adapts a small model to its domain.
+ * Local domain-specialist small language models: what makes a model a specialist (its system prompt and
+ * few-shot turns, put before every conversation) in front of the model's own client from the gateway
+ * (any OpenAI-compatible server, or Ollama through its {@code /v1} API).
  */
 package dev.hybridrouter.specialists;

@@ -1,62 +1,118 @@
 package dev.hybridrouter.specialists;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
-import dev.langchain4j.model.ollama.OllamaChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.hybridrouter.gateway.UpstreamHttpClient;
+import dev.hybridrouter.gateway.UpstreamNotConfiguredException;
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.ChatMessage;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SpecialistTest {
 
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
+
+    private static final UpstreamHttpClient HTTP = UpstreamHttpClient.ofDefaults();
+
+    private static final String ANSWER =
+            """
+            {"id":"c","object":"chat.completion","created":1,"model":"m",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""";
+
+    @AfterAll
+    static void closePool() {
+        HTTP.close();
+    }
+
     @Test
-    void should_prompt_with_the_system_prompt_then_the_few_shot_turns() {
-        Specialist specialist = Specialist.create(
+    void should_send_the_system_prompt_then_the_few_shot_turns_then_the_conversation_in_order() {
+        server.stubFor(post("/v1/chat/completions").willReturn(okJson(ANSWER)));
+        Specialist specialist = Specialists.create(
                 settings(
                         SpecialistSettings.Provider.OPENAI_COMPATIBLE,
+                        server.baseUrl() + "/v1",
                         "Be brief.",
-                        List.of(
-                                new SpecialistSettings.Example("q1", "a1"),
-                                new SpecialistSettings.Example("q2", "a2"))),
-                new JdkHttpClientBuilder());
+                        List.of(new SpecialistSettings.Example("q1", "a1"), new SpecialistSettings.Example("q2", "a2")),
+                        null),
+                HTTP,
+                Map.<String, String>of()::get);
 
-        List<ChatMessage> preamble = specialist.preamble();
+        specialist
+                .complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("my question"))), "r")
+                .block(Duration.ofSeconds(10));
 
-        assertThat(preamble)
-                .containsExactly(
-                        SystemMessage.from("Be brief."),
-                        UserMessage.from("q1"),
-                        AiMessage.from("a1"),
-                        UserMessage.from("q2"),
-                        AiMessage.from("a2"));
+        server.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(equalToJson(
+                        """
+                        {"model":"qwen","messages":[
+                          {"role":"system","content":"Be brief."},
+                          {"role":"user","content":"q1"},{"role":"assistant","content":"a1"},
+                          {"role":"user","content":"q2"},{"role":"assistant","content":"a2"},
+                          {"role":"user","content":"my question"}]}""",
+                        false,
+                        false)));
     }
 
     @Test
     void should_add_nothing_when_the_specialist_has_no_prompt() {
-        Specialist specialist = Specialist.create(
-                settings(SpecialistSettings.Provider.OLLAMA, " ", List.of()), new JdkHttpClientBuilder());
+        Specialist specialist = Specialists.create(
+                settings(SpecialistSettings.Provider.OLLAMA, "http://localhost:11434", " ", List.of(), null),
+                HTTP,
+                Map.<String, String>of()::get);
 
         assertThat(specialist.preamble()).isEmpty();
     }
 
     @Test
-    void should_build_the_client_of_its_provider() {
-        var openAi = Specialist.create(
-                settings(SpecialistSettings.Provider.OPENAI_COMPATIBLE, null, List.of()), new JdkHttpClientBuilder());
-        var ollama = Specialist.create(
-                settings(SpecialistSettings.Provider.OLLAMA, null, List.of()), new JdkHttpClientBuilder());
+    void should_reach_ollama_through_its_openai_compatible_api() {
+        server.stubFor(post("/v1/chat/completions").willReturn(okJson(ANSWER)));
+        Specialist ollama = Specialists.create(
+                settings(SpecialistSettings.Provider.OLLAMA, server.baseUrl() + "/", null, List.of(), "OLLAMA_KEY"),
+                HTTP,
+                Map.of("OLLAMA_KEY", "k-1")::get);
 
-        assertThat(openAi.chatModel()).isInstanceOf(OpenAiChatModel.class);
-        assertThat(ollama.chatModel()).isInstanceOf(OllamaChatModel.class);
+        ollama.complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hi"))), "r")
+                .block(Duration.ofSeconds(10));
+
+        server.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer k-1")));
+    }
+
+    @Test
+    void should_refuse_to_build_a_specialist_whose_api_key_is_not_set() {
+        assertThatThrownBy(() -> Specialists.create(
+                        settings(
+                                SpecialistSettings.Provider.OPENAI_COMPATIBLE, "http://x/v1", null, List.of(), "UNSET"),
+                        HTTP,
+                        Map.<String, String>of()::get))
+                .isInstanceOf(UpstreamNotConfiguredException.class)
+                .hasMessage("specialist 'slm' cannot be called: environment variable UNSET (its API key) is not set");
     }
 
     private static SpecialistSettings settings(
-            SpecialistSettings.Provider provider, String systemPrompt, List<SpecialistSettings.Example> fewShot) {
-        return new SpecialistSettings("slm", provider, "http://localhost:8000/v1", "qwen", null, systemPrompt, fewShot);
+            SpecialistSettings.Provider provider,
+            String baseUrl,
+            String systemPrompt,
+            List<SpecialistSettings.Example> fewShot,
+            String apiKeyEnv) {
+        return new SpecialistSettings(
+                "slm", provider, baseUrl, "qwen", apiKeyEnv, systemPrompt, fewShot, Duration.ofSeconds(2));
     }
 }

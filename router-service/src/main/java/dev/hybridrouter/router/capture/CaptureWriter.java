@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.capture;
 
+import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes captured exchanges to {@code <directory>/capture-<yyyyMMdd'T'HHmmss'Z'>-<n>.jsonl}, one JSON
@@ -41,7 +41,6 @@ public final class CaptureWriter implements AutoCloseable {
     static final String FILE_GLOB = "capture-*.jsonl";
 
     private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -190,7 +189,7 @@ public final class CaptureWriter implements AutoCloseable {
     }
 
     private static byte[] line(CapturedExchange exchange) {
-        byte[] json = JSON.writeValueAsBytes(exchange);
+        byte[] json = WireJson.MAPPER.writeValueAsBytes(exchange);
         byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         return line;

@@ -1,6 +1,10 @@
 package dev.hybridrouter.router.capture;
 
-import dev.hybridrouter.router.capture.CapturedExchange.Message;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hybridrouter.gateway.wire.ChatMessage;
+import dev.hybridrouter.gateway.wire.Tool;
+import dev.hybridrouter.gateway.wire.WireJson;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -25,8 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.JsonNode;
 
 /** {@code export --capture DIR --out DIR}: capture files to OpenAI fine-tuning data, one file per domain. */
 @Command(
@@ -35,8 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
         description = {
             "Turns capture files into fine-tuning data in OpenAI's chat format: one <domain>.jsonl per domain,"
                     + " each line",
-            "  {\"messages\": [...conversation, {\"role\": \"assistant\", \"content\": answer}]}",
-            "System messages are dropped unless --include-system.",
+            "  {\"messages\": [...conversation, answer], \"tools\": [...]}",
+            "where the answer is the large model's assistant message (text and tool calls) and tools appear when the"
+                    + " request offered some.",
+            "System and developer messages are dropped unless --include-system (then developer ones become system).",
             "Conversations and answers keep their placeholders (<EMAIL_1>, ...): capture holds masked text only,"
                     + " never raw personal data.",
             "Malformed lines are reported as file:line: reason and skipped. Prints the examples per domain.",
@@ -44,10 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
         })
 public final class ExportCommand implements Callable<Integer> {
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     @Spec
@@ -78,11 +80,23 @@ public final class ExportCommand implements Callable<Integer> {
             description = "Keep system messages (by default dropped: the specialist has its own prompt).")
     boolean includeSystem;
 
-    /** What export reads of a captured line; other fields are ignored. */
-    private record Line(String domain, List<Message> messages, String answer) {}
+    /**
+     * What export reads of a captured line; other fields are ignored. The answer is an assistant message, or
+     * in captures written before tool calls were kept, its text.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Line(String domain, List<ChatMessage> messages, List<Tool> tools, JsonNode answer) {
+
+        ChatMessage answerMessage() {
+            return answer.isString()
+                    ? ChatMessage.assistant(answer.asString())
+                    : WireJson.MAPPER.treeToValue(answer, ChatMessage.class);
+        }
+    }
 
     /** One fine-tuning example. */
-    private record Example(List<Message> messages) {}
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    private record Example(List<ChatMessage> messages, List<Tool> tools) {}
 
     @Override
     public Integer call() {
@@ -126,7 +140,7 @@ public final class ExportCommand implements Callable<Integer> {
                 }
                 Line line;
                 try {
-                    line = JSON.readValue(text, Line.class);
+                    line = WireJson.MAPPER.readValue(text, Line.class);
                 } catch (JacksonException e) {
                     skip(file, number, e.getOriginalMessage());
                     continue;
@@ -135,7 +149,7 @@ public final class ExportCommand implements Callable<Integer> {
                 if (problem != null) {
                     skip(file, number, problem);
                 } else if (domains.isEmpty() || domains.contains(line.domain())) {
-                    outputs.write(line.domain(), JSON.writeValueAsString(example(line)));
+                    outputs.write(line.domain(), WireJson.MAPPER.writeValueAsString(example(line)));
                     counts.merge(line.domain(), 1, Integer::sum);
                 }
             }
@@ -146,18 +160,18 @@ public final class ExportCommand implements Callable<Integer> {
         if (line.domain() == null || !FILE_NAME.matcher(line.domain()).matches()) {
             return "domain " + (line.domain() == null ? "missing" : "'" + line.domain() + "' cannot name a file");
         }
-        if (line.answer() == null) {
+        if (line.answer() == null || !(line.answer().isString() || line.answer().isObject())) {
             return "answer missing";
         }
         if (line.messages() == null || line.messages().isEmpty()) {
             return "messages missing";
         }
         for (int i = 0; i < line.messages().size(); i++) {
-            Message message = line.messages().get(i);
+            ChatMessage message = line.messages().get(i);
             if (message == null || !ROLES.contains(message.role())) {
-                return "messages[" + i + "]: role must be one of system, user, assistant, tool";
+                return "messages[" + i + "]: role must be one of system, developer, user, assistant, tool";
             }
-            if (message.content() == null) {
+            if (message.content() == null && message.toolCalls() == null) {
                 return "messages[" + i + "]: content missing";
             }
         }
@@ -165,14 +179,17 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private Example example(Line line) {
-        List<Message> messages = new ArrayList<>(line.messages().size() + 1);
-        for (Message message : line.messages()) {
-            if (includeSystem || !message.role().equals("system")) {
+        List<ChatMessage> messages = new ArrayList<>(line.messages().size() + 1);
+        for (ChatMessage message : line.messages()) {
+            boolean system = message.role().equals("system") || message.role().equals("developer");
+            if (!system) {
                 messages.add(message);
+            } else if (includeSystem) {
+                messages.add(ChatMessage.system(message.text()));
             }
         }
-        messages.add(new Message("assistant", line.answer()));
-        return new Example(messages);
+        messages.add(line.answerMessage());
+        return new Example(messages, line.tools());
     }
 
     private void skip(Path file, int number, String reason) {

@@ -20,7 +20,8 @@ class WebConfig implements WebFluxConfigurer {
     @Override
     public void configureHttpMessageCodecs(ServerCodecConfigurer codecs) {
         codecs.defaultCodecs()
-                .maxInMemorySize(Math.toIntExact(properties.maxRequestSize().toBytes()));
+                .maxInMemorySize(
+                        Math.toIntExact(properties.limits().maxRequestSize().toBytes()));
     }
 
     @Bean

@@ -1,33 +1,31 @@
 package dev.hybridrouter.router.error;
 
+import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.chat.RequestIds;
 import dev.hybridrouter.router.routing.UnknownModelException;
-import java.util.Locale;
-import java.util.Objects;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
-import org.springframework.validation.FieldError;
-import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.json.JsonMapper;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Turns every failure into OpenAI's error JSON with the right status. Runs before Spring Boot's own
- * handler ({@code @Order(-1)}), so no request ever sees Boot's error page or a bare 500.
+ * handler ({@code @Order(-1)}), so no request ever sees Boot's error page or a bare 500. Expected
+ * failures are logged on one line without a stack trace; only the router's own bugs get one.
  */
 @Component
 @Order(-2)
@@ -35,29 +33,27 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiErrorHandler.class);
 
-    private final JsonMapper json;
     private final RouterProperties properties;
 
-    OpenAiErrorHandler(JsonMapper json, RouterProperties properties) {
-        this.json = json;
+    OpenAiErrorHandler(RouterProperties properties) {
         this.properties = properties;
     }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         ServerHttpResponse response = exchange.getResponse();
+        if (clientWentAway(failure)) {
+            log.debug(
+                    "{} {}: the client went away",
+                    exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath());
+            return Mono.empty();
+        }
         if (response.isCommitted()) {
             return Mono.error(failure);
         }
         ApiException error = toApiException(failure);
-        if (error.status().is5xxServerError()) {
-            log.warn(
-                    "{} {} failed: {}",
-                    exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath(),
-                    error.getMessage(),
-                    error.status() == HttpStatus.INTERNAL_SERVER_ERROR ? failure : null);
-        }
+        logged(exchange, error, failure);
         response.setStatusCode(error.status());
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
@@ -66,7 +62,7 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
                     HttpHeaders.RETRY_AFTER,
                     Long.toString(Math.max(1, error.retryAfter().toSeconds())));
         }
-        byte[] body = json.writeValueAsBytes(error.body());
+        byte[] body = WireJson.MAPPER.writeValueAsBytes(error.body());
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 
@@ -76,94 +72,67 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
             return api;
         }
         if (failure instanceof UnknownModelException unknown) {
-            return new ApiException(
-                    HttpStatus.NOT_FOUND,
-                    "invalid_request_error",
-                    "model_not_found",
-                    "model",
-                    unknown.getMessage() + "; GET /v1/models lists the models this router serves");
-        }
-        if (failure instanceof WebExchangeBindException invalid) {
-            FieldError field = invalid.getFieldError();
-            if (field != null) {
-                String param = snakeCase(field.getField());
-                return ApiException.invalidRequest(param, "Invalid '" + param + "': " + field.getDefaultMessage());
-            }
-            return ApiException.invalidRequest(null, invalid.getReason());
+            return ApiException.of(
+                            ErrorCode.MODEL_NOT_FOUND,
+                            unknown.getMessage() + "; GET /v1/models lists the models this router serves")
+                    .withParam("model");
         }
         if (failure instanceof UnsupportedMediaTypeStatusException unsupported) {
-            return new ApiException(
-                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "invalid_request_error",
-                    null,
-                    null,
+            return ApiException.of(
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Unsupported content type '" + unsupported.getContentType()
                             + "'; send the request body as application/json");
         }
         if (Causes.find(failure, DataBufferLimitException.class) != null) {
-            return new ApiException(
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "invalid_request_error",
-                    "request_too_large",
-                    null,
+            return ApiException.of(
+                    ErrorCode.REQUEST_TOO_LARGE,
                     "The request body is larger than the limit of "
-                            + properties.maxRequestSize().toBytes() + " bytes (router.max-request-size)");
+                            + properties.limits().maxRequestSize().toBytes()
+                            + " bytes (router.limits.max-request-size)");
         }
-        if (failure instanceof ServerWebInputException input) {
-            return invalidBody(input);
+        if (failure instanceof MethodNotAllowedException notAllowed) {
+            return ApiException.of(
+                    ErrorCode.METHOD_NOT_ALLOWED,
+                    notAllowed.getHttpMethod() + " is not allowed here; use " + notAllowed.getSupportedMethods());
         }
-        if (failure instanceof ResponseStatusException status) {
-            HttpStatus code = Objects.requireNonNullElse(
-                    HttpStatus.resolve(status.getStatusCode().value()), HttpStatus.INTERNAL_SERVER_ERROR);
-            String type = code.is4xxClientError() ? "invalid_request_error" : "server_error";
-            return new ApiException(
-                    code, type, null, null, Objects.requireNonNullElse(status.getReason(), code.getReasonPhrase()));
-        }
-        return new ApiException(
-                HttpStatus.INTERNAL_SERVER_ERROR,
-                "server_error",
-                null,
-                null,
-                "The router failed unexpectedly; the error is in its log",
-                null,
-                failure);
-    }
-
-    private static ApiException invalidBody(ServerWebInputException input) {
-        StreamReadException malformed = Causes.find(input, StreamReadException.class);
-        if (malformed != null) {
+        if (failure instanceof ServerWebInputException) {
             return ApiException.invalidRequest(
-                    null, "The request body is not valid JSON: " + malformed.getOriginalMessage());
+                    null, "The request could not be read; send a JSON chat completion request");
         }
-        JacksonException mismatch = Causes.find(input, JacksonException.class);
-        if (mismatch != null) {
-            String param = path(mismatch);
+        if (failure instanceof ResponseStatusException status
+                && status.getStatusCode().value() == 404) {
+            return ApiException.of(ErrorCode.NOT_FOUND, "There is nothing at this path; the API is under /v1");
+        }
+        if (failure instanceof ResponseStatusException status
+                && status.getStatusCode().is4xxClientError()) {
             return ApiException.invalidRequest(
-                    param,
-                    "Invalid value for '" + param + "': "
-                            + mismatch.getOriginalMessage().lines().findFirst().orElse(""));
+                    null,
+                    "The request could not be handled (HTTP "
+                            + status.getStatusCode().value() + ")");
         }
-        if (input.getReason() != null && input.getReason().startsWith("No request body")) {
-            return ApiException.invalidRequest(null, "The request body is empty; send a JSON chat completion request");
-        }
-        return ApiException.invalidRequest(null, Objects.requireNonNullElse(input.getReason(), "Invalid request"));
+        return ApiException.of(ErrorCode.INTERNAL, "The router failed unexpectedly; the error is in its log")
+                .withCause(failure);
     }
 
-    /** The JSON path of a Jackson failure, e.g. {@code messages[0].content}. */
-    private static String path(JacksonException failure) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference reference : failure.getPath()) {
-            if (reference.getPropertyName() != null) {
-                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
+    private static void logged(ServerWebExchange exchange, ApiException error, Throwable failure) {
+        if (!error.status().is5xxServerError()) {
+            return;
         }
-        return path.toString();
+        String request = exchange.getRequest().getMethod() + " "
+                + exchange.getRequest().getPath() + " [" + RequestIds.of(exchange) + "]";
+        if (error.code() == ErrorCode.INTERNAL) {
+            log.error("{} failed: {}", request, error.getMessage(), failure);
+        } else {
+            log.warn("{} failed: {}", request, error.getMessage());
+        }
     }
 
-    /** {@code messages[0].toolCallId} → {@code messages[0].tool_call_id}: the caller's own field names. */
-    static String snakeCase(String javaPath) {
-        return javaPath.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    /** A client that closed its connection: nothing to answer, nothing wrong with the router. */
+    static boolean clientWentAway(Throwable failure) {
+        return Causes.find(failure, AbortedException.class) != null
+                || (failure instanceof IOException io
+                        && io.getMessage() != null
+                        && (io.getMessage().contains("Connection reset")
+                                || io.getMessage().contains("Broken pipe")));
     }
 }

@@ -1,6 +1,6 @@
 package dev.hybridrouter.router.evaluation;
 
-import dev.langchain4j.data.message.ChatMessage;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import java.util.List;
 
 /**

@@ -1,10 +1,6 @@
 package dev.hybridrouter.router.evaluation;
 
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,7 +86,7 @@ public record LabeledDataset(List<LabeledConversation> conversations, List<Malfo
             throw new IllegalArgumentException("needs exactly one of 'text' and 'messages'");
         }
         if (text != null) {
-            return new LabeledConversation(number, List.of(UserMessage.from(nonBlank(text, "text"))), label);
+            return new LabeledConversation(number, List.of(ChatMessage.user(nonBlank(text, "text"))), label);
         }
         if (!messages.isArray() || messages.isEmpty()) {
             throw new IllegalArgumentException("'messages' must be a non-empty array");
@@ -106,13 +102,17 @@ public record LabeledDataset(List<LabeledConversation> conversations, List<Malfo
         String role = string(message.get("role"), "role");
         String content = content(message.get("content"));
         return switch (role) {
-            case "system", "developer" -> SystemMessage.from(content);
-            case "user" -> UserMessage.from(content);
-            case "assistant" -> AiMessage.from(content);
-            case "tool" -> ToolExecutionResultMessage.from(
+            case "system", "developer", "user", "assistant" -> ChatMessage.of(role, content);
+            case "tool" -> new ChatMessage(
+                    role,
+                    dev.hybridrouter.gateway.wire.Content.of(content),
+                    null,
+                    null,
+                    null,
                     message.path("tool_call_id").asString(""),
-                    message.path("name").asString(""),
-                    content);
+                    null,
+                    null,
+                    null);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");
         };
     }

@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.evaluation;
 
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.evaluation.CalibrationReport.CurvePoint;
 import dev.hybridrouter.router.evaluation.CalibrationReport.OperatingPoint;
@@ -43,7 +44,7 @@ public final class RouterEvaluator {
 
     RouterEvaluator(Policy policy, DomainClassifier classifier, LongSupplier nanoTime) {
         this.policy = policy;
-        this.router = new Router(policy, classifier, Set.of(AUTO));
+        this.router = new Router(policy, classifier, Set.of(AUTO), Integer.MAX_VALUE);
         this.nanoTime = nanoTime;
     }
 
@@ -179,7 +180,7 @@ public final class RouterEvaluator {
                 continue;
             }
             long start = nanoTime.getAsLong();
-            RoutingDecision decision = router.route(AUTO, item.messages());
+            RoutingDecision decision = router.route(ChatCompletionRequest.of(AUTO, item.messages()));
             long nanos = nanoTime.getAsLong() - start;
             busy += nanos;
             routed.add(new Routed(item, decision, nanos));

@@ -6,8 +6,9 @@ import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.execution.UpstreamFactory;
 import dev.hybridrouter.router.routing.DomainClassifier;
-import dev.hybridrouter.router.upstream.UpstreamResilience;
+import dev.hybridrouter.router.routing.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public class PolicyRegistry {
     private final RouterProperties properties;
     private final Function<Policy, DomainClassifier> classifiers;
     private final Clock clock;
-    private final UpstreamResilience resilience;
+    private final UpstreamFactory upstreams;
     private final PolicySource source;
     private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
     private final AtomicReference<Status> status = new AtomicReference<>();
@@ -55,13 +56,13 @@ public class PolicyRegistry {
             RouterProperties properties,
             Function<Policy, DomainClassifier> classifiers,
             Clock clock,
-            UpstreamResilience resilience,
+            UpstreamFactory upstreams,
             MeterRegistry meters) {
         this.properties = properties;
         this.meters = meters;
         this.classifiers = classifiers;
         this.clock = clock;
-        this.resilience = resilience;
+        this.upstreams = upstreams;
         String location = properties.policies().location();
         this.source = location == null || location.isBlank() ? null : new PolicySource(Path.of(location));
         activate(source == null ? bundledPolicy() : source.load().defaultPolicy());
@@ -106,12 +107,15 @@ public class PolicyRegistry {
     }
 
     private synchronized void activate(Policy policy) {
-        ActivePolicy compiled = ActivePolicy.compile(
-                policy,
-                classifiers.apply(policy),
-                new HashSet<>(properties.autoModels()),
-                System::getenv,
-                resilience,
+        UpstreamFactory.Built built = upstreams.build(policy);
+        ActivePolicy compiled = new ActivePolicy(
+                new Router(
+                        policy,
+                        classifiers.apply(policy),
+                        new HashSet<>(properties.autoModels()),
+                        properties.limits().maxJudgedTexts()),
+                built.upstreams(),
+                built.unavailable(),
                 captureWriterFor(policy.capture()));
         active.set(compiled);
         Instant now = clock.instant();

@@ -1,27 +1,27 @@
 package dev.hybridrouter.router.privacy;
 
-import dev.langchain4j.data.message.ChatMessage;
-import java.util.List;
+import dev.hybridrouter.gateway.wire.ChatCompletion;
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.Texts;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A masked conversation and what it takes to restore the answer. Immutable; lives as long as one request.
+ * A masked request and what it takes to restore the answer. Immutable; lives as long as one request.
  *
- * @param conversation the conversation with personal data replaced by placeholders such as {@code <EMAIL_1>}
+ * @param request the request with personal data replaced by placeholders such as {@code <EMAIL_1>}
  * @param vault each placeholder and the original value it stands for
  * @param keepLocalDetectors the detectors that found a value with action {@code KEEP_LOCAL}: when there is
  *     any, the request must not leave at all
  */
-public record Masking(List<ChatMessage> conversation, Map<String, String> vault, Set<String> keepLocalDetectors) {
+public record Masking(ChatCompletionRequest request, Map<String, String> vault, Set<String> keepLocalDetectors) {
 
     /** Anything shaped like a placeholder; only those in the vault are replaced. */
     private static final Pattern PLACEHOLDER = Pattern.compile("<[A-Z0-9_]+_\\d+>");
 
     public Masking {
-        conversation = List.copyOf(conversation);
         vault = Map.copyOf(vault);
         keepLocalDetectors = Set.copyOf(keepLocalDetectors);
     }
@@ -35,11 +35,10 @@ public record Masking(List<ChatMessage> conversation, Map<String, String> vault,
      * The text with every placeholder of the vault replaced by its original value; placeholders not in the
      * vault stay as they are.
      *
-     * @param text a model's answer (text or tool call arguments), or {@code null}
-     * @return the restored text, or {@code null} for {@code null}
+     * @param text a model's text (content, refusal, tool-call arguments or name), or {@code null}
      */
     public String unmask(String text) {
-        if (text == null || vault.isEmpty()) {
+        if (text == null || vault.isEmpty() || text.indexOf('<') < 0) {
             return text;
         }
         return PLACEHOLDER
@@ -47,15 +46,26 @@ public record Masking(List<ChatMessage> conversation, Map<String, String> vault,
                 .replaceAll(match -> Matcher.quoteReplacement(vault.getOrDefault(match.group(), match.group())));
     }
 
-    /** Names the placeholders but not the values they stand for, so that logging a masking leaks nothing. */
-    @Override
-    public String toString() {
-        return "Masking[conversation=" + conversation + ", placeholders=" + vault.keySet() + ", keepLocalDetectors="
-                + keepLocalDetectors + "]";
+    /** A whole answer with every string of its messages restored: content, refusals, tool calls. */
+    public ChatCompletion unmask(ChatCompletion completion) {
+        if (vault.isEmpty()) {
+            return completion;
+        }
+        return completion.withChoices(completion.choices().stream()
+                .map(choice -> choice.message() == null
+                        ? choice
+                        : choice.withMessage(Texts.map(choice.message(), (text, kind) -> unmask(text))))
+                .toList());
     }
 
     /** A new unmasker for one streamed answer. */
-    public StreamingUnmasker streamingUnmasker() {
-        return new StreamingUnmasker(this);
+    public StreamUnmasker streamUnmasker() {
+        return new StreamUnmasker(this);
+    }
+
+    /** Names the placeholders but not the values they stand for, so that logging a masking leaks nothing. */
+    @Override
+    public String toString() {
+        return "Masking[placeholders=" + vault.keySet() + ", keepLocalDetectors=" + keepLocalDetectors + "]";
     }
 }

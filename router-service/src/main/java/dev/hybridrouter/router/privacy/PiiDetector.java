@@ -1,15 +1,18 @@
 package dev.hybridrouter.router.privacy;
 
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.Texts;
 import dev.hybridrouter.policies.Policy.CustomPii;
 import dev.hybridrouter.policies.Policy.PiiAction;
 import dev.hybridrouter.policies.Policy.PiiType;
 import dev.hybridrouter.policies.Policy.Privacy;
-import dev.langchain4j.data.message.ChatMessage;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -98,12 +101,27 @@ public final class PiiDetector {
     }
 
     /**
-     * Masks every turn of a conversation: the text of system, user and tool result messages, and the text and
-     * tool call arguments of assistant messages. Values with action {@code MASK} or {@code KEEP_LOCAL} are
-     * replaced by placeholders; {@code ALLOW}ed ones stay.
+     * Masks a request: every string of it but {@code model} (see {@link Texts}) — every message of every role,
+     * text parts, names, tool definitions, tool calls and results, and fields the router does not know.
+     * Values with action {@code MASK} or {@code KEEP_LOCAL} are replaced by placeholders; {@code ALLOW}ed ones
+     * stay. Images, audio and files are not text and are left as they are.
      */
-    public Masking mask(List<ChatMessage> conversation) {
-        return new Masker(this, conversation).mask();
+    public Masking mask(ChatCompletionRequest request) {
+        return new Masker(this, request).mask();
+    }
+
+    /** The detectors with action {@code KEEP_LOCAL} that find a value anywhere in the request. */
+    public Set<String> keepLocalDetectors(ChatCompletionRequest request) {
+        Set<String> found = new LinkedHashSet<>();
+        Texts.map(request, (text, kind) -> {
+            for (Finding finding : find(text)) {
+                if (finding.action() == PiiAction.KEEP_LOCAL) {
+                    found.add(finding.detector());
+                }
+            }
+            return text;
+        });
+        return found;
     }
 
     private static int strictness(PiiAction action) {

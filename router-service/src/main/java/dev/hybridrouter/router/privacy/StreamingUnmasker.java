@@ -1,12 +1,12 @@
 package dev.hybridrouter.router.privacy;
 
 /**
- * Restores placeholders in an answer that arrives in chunks, where a placeholder may be split across
- * chunks ({@code "Write to <EM"}, {@code "AIL_1> today"}). It holds back a trailing {@code <...} only while
+ * Restores placeholders in one text that arrives in pieces, where a placeholder may be split across
+ * pieces ({@code "Write to <EM"}, {@code "AIL_1> today"}). It holds back a trailing {@code <...} only while
  * it can still become a placeholder of the vault, so it never holds back more than the longest placeholder,
- * and passes any other {@code <} through. One per stream; not thread-safe.
+ * and passes any other {@code <} through. One per text of a stream; not thread-safe.
  */
-public final class StreamingUnmasker {
+final class StreamingUnmasker {
 
     private final Masking masking;
     private final StringBuilder pending = new StringBuilder();
@@ -16,11 +16,11 @@ public final class StreamingUnmasker {
     }
 
     /**
-     * @param chunk the next piece of the answer
+     * @param piece the next piece of the text
      * @return the unmasked text that is safe to emit now, possibly empty
      */
-    public String accept(String chunk) {
-        pending.append(chunk);
+    String accept(String piece) {
+        pending.append(piece);
         int hold = pending.lastIndexOf("<");
         if (hold < 0 || !couldBecomePlaceholder(pending.substring(hold))) {
             hold = pending.length();
@@ -30,8 +30,8 @@ public final class StreamingUnmasker {
         return ready;
     }
 
-    /** The text held back at the end of the stream: an unfinished placeholder, emitted as it is. */
-    public String finish() {
+    /** The text held back at the end of the text: an unfinished placeholder, emitted as it is. */
+    String finish() {
         String rest = pending.toString();
         pending.setLength(0);
         return rest;

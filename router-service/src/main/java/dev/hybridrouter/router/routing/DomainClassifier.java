@@ -1,6 +1,6 @@
 package dev.hybridrouter.router.routing;
 
-import dev.langchain4j.data.message.ChatMessage;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +8,7 @@ import java.util.Map;
 public interface DomainClassifier {
 
     /**
-     * Scores the conversation. System messages never steer the result.
+     * Scores the conversation by its user turns. System messages never steer the result.
      *
      * @return confidence in [0,1] per domain name, and whether the conversation is out of every domain's scope
      */

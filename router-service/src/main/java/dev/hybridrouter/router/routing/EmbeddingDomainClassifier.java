@@ -1,7 +1,7 @@
 package dev.hybridrouter.router.routing;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
-import dev.langchain4j.data.message.ChatMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

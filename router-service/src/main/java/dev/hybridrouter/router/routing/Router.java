@@ -1,39 +1,48 @@
 package dev.hybridrouter.router.routing;
 
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.privacy.PiiDetector;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.UserMessage;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides where one request goes under one policy. Immutable and thread-safe: a policy reload builds
- * a new router. Pure CPU work, no I/O; the classifier runs in process.
+ * Decides where one request goes under one policy, and the ordered plan of models to try. Immutable and
+ * thread-safe: a policy reload builds a new router. Pure CPU work, no I/O; the classifier runs in
+ * process.
  */
 public final class Router {
+
+    /** Why a large model answers a request meant for a specialist. */
+    public static final String SPECIALIST_UNAVAILABLE = "specialist-unavailable";
+
+    /** Why a specialist answers a request meant for a large model. */
+    public static final String LARGE_MODELS_UNAVAILABLE = "large-models-unavailable";
 
     private final Policy policy;
     private final DomainClassifier classifier;
     private final Set<String> autoModels;
     private final PiiDetector pii;
+    private final Residency residency;
 
     /**
      * @param policy the policy to route by
      * @param classifier scores conversations against the policy's domains
      * @param autoModels model names that mean "let the router decide" (e.g. {@code auto})
+     * @param maxJudgedTexts the most distinct texts the residency check judges in one request
      */
-    public Router(Policy policy, DomainClassifier classifier, Set<String> autoModels) {
+    public Router(Policy policy, DomainClassifier classifier, Set<String> autoModels, int maxJudgedTexts) {
         this.policy = policy;
         this.classifier = classifier;
         this.autoModels = Set.copyOf(autoModels);
         this.pii = PiiDetector.of(policy.privacy());
+        this.residency = new Residency(policy, classifier, pii, maxJudgedTexts);
     }
 
     public Policy policy() {
@@ -46,107 +55,58 @@ public final class Router {
     }
 
     /**
-     * Routes a conversation.
+     * Routes a request.
      *
-     * @param model the request's {@code model}: an auto name (or {@code null}) to classify, a domain or
-     *     specialist name to force that specialist, or a large model's name to force escalation
-     * @throws UnknownModelException if {@code model} names nothing in the policy
+     * @throws UnknownModelException if its {@code model} names nothing in the policy
+     * @throws dev.hybridrouter.router.error.ApiException 400 if it is too large to judge for residency
      */
-    public RoutingDecision route(String model, List<ChatMessage> conversation) {
-        RoutingDecision decision =
-                model == null || model.isBlank() || autoModels.contains(model) ? classify(conversation) : forced(model);
-        return localOnly(decision, conversation)
-                .map(localOnly -> keepLocal(decision, localOnly))
-                .orElse(decision);
+    public RoutingDecision route(ChatCompletionRequest request) {
+        String model = request.model();
+        Choice choice =
+                model == null || model.isBlank() || autoModels.contains(model) ? classify(request) : forced(model);
+        Optional<Residency.LocalOnly> localOnly = residency.check(choice.target(), choice.route(), request);
+        if (localOnly.isEmpty()) {
+            return choice.decided(null, plan(choice));
+        }
+        Choice kept = keepLocal(choice, localOnly.get());
+        List<Attempt> plan = plan(kept);
+        plan.removeIf(attempt -> attempt.target().kind() == Target.Kind.LARGE);
+        if (plan.isEmpty()) {
+            plan = List.of(Attempt.of(kept.target()));
+        }
+        return kept.decided(localOnly.get().reason(), plan);
+    }
+
+    /** Where a request goes before residency is applied. */
+    private record Choice(String route, Target target, double confidence, Reason reason, Map<String, Double> scores) {
+
+        RoutingDecision decided(String localOnlyReason, List<Attempt> plan) {
+            return new RoutingDecision(route, target, confidence, reason, scores, localOnlyReason, plan);
+        }
     }
 
     /**
-     * Why a request must stay local, and which local-only domain it looks like if that is why.
-     *
-     * @param domain the local-only domain a user turn looks like, or {@code null} when another rule applies
+     * A local-only request that would escalate goes to a specialist instead: that of the local-only domain a
+     * text looks like, else that of the best domain. A forced large model stays as it is: its call is refused
+     * with a clear error.
      */
-    private record LocalOnly(String reason, Policy.Domain domain) {}
-
-    /**
-     * Whether a request must stay local: the policy (tenant) is local-only; a specialist answers it that is
-     * local-only or serves a local-only domain; it holds personal data whose action is {@code keep-local};
-     * or any user turn of the conversation, on its own, scores at or above a local-only domain's residency
-     * threshold — even when the whole conversation would escalate for low confidence. Privacy errs on the
-     * side of keeping data local.
-     */
-    private Optional<LocalOnly> localOnly(RoutingDecision decision, List<ChatMessage> conversation) {
-        if (policy.residency() == Policy.Residency.LOCAL_ONLY) {
-            return Optional.of(new LocalOnly("policy '" + policy.name() + "' is local-only", null));
-        }
-        if (decision.target().kind() == Target.Kind.SPECIALIST) {
-            Optional<Policy.Domain> routed = policy.domain(decision.route());
-            if (routed.isPresent() && routed.get().localOnly()) {
-                return Optional.of(new LocalOnly("domain '" + routed.get().name() + "' is local-only", null));
-            }
-            if (policy.specialists().get(decision.target().name()).residency() == Policy.Residency.LOCAL_ONLY) {
-                return Optional.of(
-                        new LocalOnly("specialist '" + decision.target().name() + "' is local-only", null));
-            }
-        }
-        if (policy.privacy().keepsAnythingLocal()) {
-            var keepLocal = pii.mask(conversation).keepLocalDetectors();
-            if (!keepLocal.isEmpty()) {
-                return Optional.of(new LocalOnly(
-                        "it contains personal data the policy keeps local: " + String.join(", ", keepLocal), null));
-            }
-        }
-        List<Policy.Domain> localOnlyDomains =
-                policy.domains().stream().filter(Policy.Domain::localOnly).toList();
-        if (localOnlyDomains.isEmpty()) {
-            return Optional.empty();
-        }
-        int turn = 0;
-        for (ChatMessage message : conversation) {
-            turn++;
-            if (!(message instanceof UserMessage)) {
-                continue;
-            }
-            Map<String, Double> scores = classifier.classify(List.of(message)).scores();
-            for (Policy.Domain domain : localOnlyDomains) {
-                double score = scores.getOrDefault(domain.name(), 0.0);
-                double threshold = residencyThreshold(domain);
-                if (score >= threshold) {
-                    return Optional.of(new LocalOnly(
-                            String.format(
-                                    Locale.ROOT,
-                                    "message %d looks like local-only domain '%s' (%.2f >= %.2f)",
-                                    turn,
-                                    domain.name(),
-                                    score,
-                                    threshold),
-                            domain));
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private double residencyThreshold(Policy.Domain domain) {
-        return domain.residencyThreshold() != null ? domain.residencyThreshold() : policy.threshold(domain);
-    }
-
-    /**
-     * A local-only request that would escalate goes to a specialist instead: that of the local-only domain
-     * a turn looks like, else that of the best domain. A forced large model stays as it is, marked
-     * local-only, so the call is refused with a clear error.
-     */
-    private RoutingDecision keepLocal(RoutingDecision decision, LocalOnly localOnly) {
-        if (!decision.escalate() || decision.reason() == Reason.FORCED) {
-            return decision.markedLocalOnly(localOnly.reason());
+    private Choice keepLocal(Choice choice, Residency.LocalOnly localOnly) {
+        if (choice.target().kind() != Target.Kind.LARGE || choice.reason() == Reason.FORCED) {
+            return choice;
         }
         Policy.Domain domain = localOnly.domain() != null
                 ? localOnly.domain()
-                : policy.domain(decision.route()).orElseThrow();
-        return decision.keptLocal(domain.name(), domain.specialist(), localOnly.reason());
+                : policy.domain(choice.route()).orElseThrow();
+        return new Choice(
+                domain.name(),
+                Target.specialist(domain.specialist()),
+                choice.confidence(),
+                choice.reason(),
+                choice.scores());
     }
 
-    private RoutingDecision classify(List<ChatMessage> conversation) {
-        DomainClassifier.Classification classification = classifier.classify(conversation);
+    private Choice classify(ChatCompletionRequest request) {
+        DomainClassifier.Classification classification = classifier.classify(request.messages());
         Map<String, Double> scores = classification.scores();
         Policy.Domain best = policy.domains().stream()
                 .max(Comparator.comparingDouble(d -> scores.getOrDefault(d.name(), 0.0)))
@@ -156,17 +116,16 @@ public final class Router {
                 ? Reason.OUT_OF_SCOPE
                 : confidence < policy.threshold(best) ? Reason.LOW_CONFIDENCE : Reason.CONFIDENT;
         String largeModel = policy.escalation().largeModel();
-        if (reason == Reason.CONFIDENT || largeModel == null) {
-            return new RoutingDecision(
-                    best.name(), Target.specialist(best.specialist()), confidence, false, reason, scores, null);
-        }
-        return new RoutingDecision(best.name(), Target.large(largeModel), confidence, true, reason, scores, null);
+        Target target = reason == Reason.CONFIDENT || largeModel == null
+                ? Target.specialist(best.specialist())
+                : Target.large(largeModel);
+        return new Choice(best.name(), target, confidence, reason, scores);
     }
 
-    private RoutingDecision forced(String model) {
+    private Choice forced(String model) {
         var domain = policy.domain(model);
         if (domain.isPresent()) {
-            return forcedDecision(model, Target.specialist(domain.get().specialist()));
+            return forcedChoice(model, Target.specialist(domain.get().specialist()));
         }
         if (policy.specialists().containsKey(model)) {
             String route = policy.domains().stream()
@@ -174,16 +133,53 @@ public final class Router {
                     .map(Policy.Domain::name)
                     .findFirst()
                     .orElse(model);
-            return forcedDecision(route, Target.specialist(model));
+            return forcedChoice(route, Target.specialist(model));
         }
         if (policy.largeModels().containsKey(model)) {
-            return forcedDecision(model, Target.large(model));
+            return forcedChoice(model, Target.large(model));
         }
         throw new UnknownModelException(model);
     }
 
-    private static RoutingDecision forcedDecision(String route, Target target) {
-        boolean escalate = target.kind() == Target.Kind.LARGE;
-        return new RoutingDecision(route, target, 1.0, escalate, Reason.FORCED, Map.of(), null);
+    private static Choice forcedChoice(String route, Target target) {
+        return new Choice(route, target, 1.0, Reason.FORCED, Map.of());
+    }
+
+    /**
+     * The models to try, in order. A forced target is tried alone. A specialist is followed by its fallback
+     * specialists and then, if the policy escalates when specialists are unavailable, by the large models.
+     * The large models are followed, if the policy allows, by the domain's specialists, marked degraded.
+     */
+    private List<Attempt> plan(Choice choice) {
+        List<Attempt> plan = new ArrayList<>();
+        if (choice.reason() == Reason.FORCED) {
+            plan.add(Attempt.of(choice.target()));
+            return plan;
+        }
+        Policy.Escalation escalation = policy.escalation();
+        if (choice.target().kind() == Target.Kind.SPECIALIST) {
+            specialistChain(choice.target().name()).forEach(name -> plan.add(Attempt.of(Target.specialist(name))));
+            if (escalation.onSpecialistUnavailable() == Policy.OnSpecialistUnavailable.ESCALATE) {
+                escalation.chain().forEach(name -> plan.add(new Attempt(Target.large(name), SPECIALIST_UNAVAILABLE)));
+            }
+        } else {
+            escalation.chain().forEach(name -> plan.add(Attempt.of(Target.large(name))));
+            if (escalation.onUnavailable() == Policy.OnUnavailable.LOCAL) {
+                policy.domain(choice.route()).ifPresent(domain -> specialistChain(domain.specialist())
+                        .forEach(name -> plan.add(new Attempt(Target.specialist(name), LARGE_MODELS_UNAVAILABLE))));
+            }
+        }
+        return plan;
+    }
+
+    /** A specialist and the fallbacks after it; the loader rejects cycles. */
+    private List<String> specialistChain(String first) {
+        List<String> chain = new ArrayList<>();
+        for (String name = first;
+                name != null;
+                name = policy.specialists().get(name).fallback()) {
+            chain.add(name);
+        }
+        return chain;
     }
 }

@@ -1,44 +1,46 @@
 package dev.hybridrouter.router.routing;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where one request goes and why.
+ * Where one request goes and why, and the ordered plan of models to try: the first is the decision's
+ * target, the rest its failover. A local-only request's plan holds no large model.
  *
  * @param route the domain chosen (for a forced large model, the model's name)
- * @param target the model that answers
+ * @param target the model that should answer
  * @param confidence the classifier's confidence in {@code route}, in [0,1]; 1 when forced
- * @param escalate whether the request goes to a large remote model
  * @param reason why: one of the {@link Reason} values
  * @param scores the classifier's confidence per domain; empty when forced
  * @param localOnlyReason why this request must never reach a large model, or {@code null} when it may
+ * @param plan the models to try, in order; never empty
  */
 public record RoutingDecision(
         String route,
         Target target,
         double confidence,
-        boolean escalate,
         Reason reason,
         Map<String, Double> scores,
-        String localOnlyReason) {
+        String localOnlyReason,
+        List<Attempt> plan) {
 
     public RoutingDecision {
         scores = Map.copyOf(scores);
+        plan = List.copyOf(plan);
+        if (plan.isEmpty()) {
+            throw new IllegalArgumentException("a decision's plan needs at least one attempt");
+        }
+    }
+
+    /** Whether a large remote model should answer. */
+    public boolean escalate() {
+        return target.kind() == Target.Kind.LARGE;
     }
 
     /** Whether the request must never reach a large model. */
     public boolean localOnly() {
         return localOnlyReason != null;
-    }
-
-    /** This decision, kept local: answered by {@code specialist} of {@code domain}, for {@code why}. */
-    RoutingDecision keptLocal(String domain, String specialist, String why) {
-        return new RoutingDecision(domain, Target.specialist(specialist), confidence, false, reason, scores, why);
-    }
-
-    /** This decision, marked local-only without changing where it goes. */
-    RoutingDecision markedLocalOnly(String why) {
-        return new RoutingDecision(route, target, confidence, escalate, reason, scores, why);
     }
 
     /** Why a request went where it went. Serialised in kebab case, e.g. {@code low-confidence}. */
@@ -54,7 +56,7 @@ public record RoutingDecision(
 
         /** The reason as it appears in headers and JSON. */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -72,6 +74,11 @@ public record RoutingDecision(
 
         public static Target large(String name) {
             return new Target(Kind.LARGE, name);
+        }
+
+        /** How messages name it: {@code specialist 'hr-slm'} or {@code large model 'cloud'}. */
+        public String describe() {
+            return (kind == Kind.SPECIALIST ? "specialist '" : "large model '") + name + "'";
         }
 
         /** {@code specialist:<name>} or {@code large:<name>}, as in the {@code x-router-target} header. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.router.capture.CapturedExchange.Message;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -55,7 +55,7 @@ class CaptureWriterTest {
                         {"time":"2025-06-01T12:00:00Z","policy":"shop","domain":"orders","confidence":0.41,\
                         "reason":"low-confidence","largeModel":"gpt","messages":[{"role":"system","content":"Be brief."},\
                         {"role":"user","content":"Where is my order? Mail me at <EMAIL_1>"}],\
-                        "answer":"I will write to <EMAIL_1>.","specialistDraft":null}""");
+                        "tools":[],"answer":{"role":"assistant","content":"I will write to <EMAIL_1>."}}""");
         assertThat(lines)
                 .map(line -> JSON.readValue(line, CapturedExchange.class))
                 .containsExactly(first, second);
@@ -166,9 +166,9 @@ class CaptureWriterTest {
                 0.41,
                 "low-confidence",
                 "gpt",
-                List.of(new Message("system", "Be brief."), new Message("user", question)),
-                "I will write to <EMAIL_1>.",
-                null);
+                List.of(ChatMessage.system("Be brief."), ChatMessage.user(question)),
+                List.of(),
+                ChatMessage.assistant("I will write to <EMAIL_1>."));
     }
 
     private CaptureWriter writer(long maxFileBytes, int queueSize) {

@@ -2,7 +2,7 @@ package dev.hybridrouter.router.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hybridrouter.router.capture.CapturedExchange.Message;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.router.cli.RouterCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -132,9 +132,9 @@ class ExportCommandTest {
                         0.3,
                         "low-confidence",
                         "gpt",
-                        List.of(new Message("system", "Be brief."), new Message("user", question)),
-                        answer,
-                        null))
+                        List.of(ChatMessage.system("Be brief."), ChatMessage.user(question)),
+                        List.of(),
+                        ChatMessage.assistant(answer)))
                 + "\n";
     }
 

@@ -1,13 +1,13 @@
 package dev.hybridrouter.router.chat;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.hybridrouter.router.UpstreamFakes.anthropicStream;
+import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The router speaking to Ollama and to Anthropic's Messages API, in their own wire formats. */
+/** The router speaking to Ollama (through its OpenAI-compatible API) and to Anthropic's Messages API. */
 class ProvidersIT extends RouterTestSupport {
 
     private OpenAIClient client;
@@ -38,16 +38,9 @@ class ProvidersIT extends RouterTestSupport {
     }
 
     @Test
-    void should_answer_from_an_ollama_specialist_with_its_system_prompt() {
+    void should_answer_from_an_ollama_specialist_through_its_openai_api_with_its_system_prompt() {
         // given
-        OLLAMA.stubFor(
-                post("/api/chat")
-                        .willReturn(
-                                okJson(
-                                        """
-                {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z",
-                 "message":{"role":"assistant","content":"You have 12 days left."},
-                 "done":true,"done_reason":"stop","prompt_eval_count":21,"eval_count":7}""")));
+        OLLAMA.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("You have 12 days left.", 21, 7)));
 
         // when
         ChatCompletion completion = client.chat()
@@ -61,7 +54,7 @@ class ProvidersIT extends RouterTestSupport {
         assertThat(completion.choices().get(0).message().content()).hasValue("You have 12 days left.");
         assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(21);
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(7);
-        OLLAMA.verify(postRequestedFor(urlEqualTo("/api/chat"))
+        OLLAMA.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(matchingJsonPath("$.model", equalTo("llama3.2:1b")))
                 .withRequestBody(matchingJsonPath("$.messages[0].role", equalTo("system")))
                 .withRequestBody(matchingJsonPath("$.messages[0].content", equalTo("You are the HR assistant.")))
@@ -72,17 +65,7 @@ class ProvidersIT extends RouterTestSupport {
     @Test
     void should_stream_from_an_ollama_specialist_when_the_caller_streams() {
         // given
-        OLLAMA.stubFor(
-                post("/api/chat")
-                        .willReturn(
-                                aResponse()
-                                        .withHeader("Content-Type", "application/x-ndjson")
-                                        .withBody(
-                                                """
-                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":"Payday"},"done":false}
-                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":" is Friday."},"done":false}
-                        {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":11,"eval_count":4}
-                        """)));
+        OLLAMA.stubFor(post("/v1/chat/completions").willReturn(openAiStream(11, 4, "Payday", " is Friday.")));
 
         // when
         List<ChatCompletionChunk> chunks = stream("hr");
@@ -96,16 +79,9 @@ class ProvidersIT extends RouterTestSupport {
     @Test
     void should_answer_from_anthropic_with_its_api_key_when_the_caller_names_claude() {
         // given
-        ANTHROPIC.stubFor(
-                post("/v1/messages")
-                        .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
-                        .willReturn(
-                                okJson(
-                                        """
-                        {"id":"msg_01","type":"message","role":"assistant","model":"claude-3-5-haiku-latest",
-                         "content":[{"type":"text","text":"Here is a careful answer."}],
-                         "stop_reason":"max_tokens","stop_sequence":null,
-                         "usage":{"input_tokens":30,"output_tokens":12}}""")));
+        ANTHROPIC.stubFor(post("/v1/messages")
+                .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
+                .willReturn(anthropicStream("Here is a careful answer.", "max_tokens", 30, 12)));
 
         // when
         ChatCompletion completion = client.chat()

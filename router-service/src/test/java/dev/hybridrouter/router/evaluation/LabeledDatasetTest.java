@@ -2,11 +2,9 @@ package dev.hybridrouter.router.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
+import dev.hybridrouter.gateway.wire.Content;
 import dev.hybridrouter.router.evaluation.LabeledDataset.MalformedLine;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -35,15 +33,16 @@ class LabeledDatasetTest {
         assertThat(dataset.malformed()).isEmpty();
         assertThat(dataset.conversations())
                 .containsExactly(
-                        new LabeledConversation(1, List.of(UserMessage.from("will it rain")), "weather"),
+                        new LabeledConversation(1, List.of(ChatMessage.user("will it rain")), "weather"),
                         new LabeledConversation(
                                 3,
                                 List.of(
-                                        SystemMessage.from("be brief"),
-                                        UserMessage.from("hi"),
-                                        AiMessage.from(""),
-                                        ToolExecutionResultMessage.from("1", "f", "42"),
-                                        UserMessage.from("and\nnow")),
+                                        ChatMessage.system("be brief"),
+                                        ChatMessage.user("hi"),
+                                        ChatMessage.assistant(""),
+                                        new ChatMessage(
+                                                "tool", Content.of("42"), null, null, null, "1", null, null, null),
+                                        ChatMessage.user("and\nnow")),
                                 "escalate"));
         assertThat(dataset.conversations().get(1).inScope()).isFalse();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.router.evaluation.CalibrationReport.CurvePoint;
@@ -11,7 +12,6 @@ import dev.hybridrouter.router.evaluation.CalibrationReport.OperatingPoint;
 import dev.hybridrouter.router.evaluation.EvaluationReport.DomainMetrics;
 import dev.hybridrouter.router.evaluation.LabeledDataset.MalformedLine;
 import dev.hybridrouter.router.routing.DomainClassifier;
-import dev.langchain4j.data.message.UserMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +49,8 @@ class RouterEvaluatorTest {
     private final List<LabeledConversation> data = new ArrayList<>();
 
     /** Answers by the last user message's text. */
-    private final DomainClassifier classifier =
-            conversation -> answers.get(((UserMessage) conversation.get(conversation.size() - 1)).singleText());
+    private final DomainClassifier classifier = conversation ->
+            answers.get(conversation.get(conversation.size() - 1).text());
 
     @BeforeEach
     void loadPolicy() throws IOException {
@@ -168,6 +168,6 @@ class RouterEvaluatorTest {
 
     private void item(int line, String text, String label, double a, double b, boolean outOfScope) {
         answers.put(text, new DomainClassifier.Classification(Map.of("a", a, "b", b), outOfScope));
-        data.add(new LabeledConversation(line, List.of(UserMessage.from(text)), label));
+        data.add(new LabeledConversation(line, List.of(ChatMessage.user(text)), label));
     }
 }

@@ -3,10 +3,12 @@ package dev.hybridrouter.router.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hybridrouter.gateway.UpstreamHttpClient;
 import dev.hybridrouter.policies.PolicyException;
 import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.execution.UpstreamFactory;
+import dev.hybridrouter.router.execution.UpstreamResilience;
 import dev.hybridrouter.router.routing.DomainClassifier;
-import dev.hybridrouter.router.upstream.UpstreamResilience;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,13 +101,17 @@ class PolicyRegistryTest {
         var properties = new RouterProperties(
                 new RouterProperties.Policies(dir.toString(), Duration.ofSeconds(5)),
                 List.of("auto"),
-                DataSize.ofMegabytes(1),
+                new RouterProperties.Limits(DataSize.ofMegabytes(1), 1000, 500_000, 256),
                 new RouterProperties.Classifier(0));
         return new PolicyRegistry(
                 properties,
                 policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),
                 CLOCK,
-                new UpstreamResilience(new SimpleMeterRegistry(), CLOCK),
+                new UpstreamFactory(
+                        UpstreamHttpClient.ofDefaults(),
+                        new UpstreamResilience(new SimpleMeterRegistry(), CLOCK),
+                        name -> null,
+                        CLOCK),
                 new SimpleMeterRegistry());
     }
 

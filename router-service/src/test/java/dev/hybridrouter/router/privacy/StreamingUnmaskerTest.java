@@ -2,6 +2,7 @@ package dev.hybridrouter.router.privacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StreamingUnmaskerTest {
 
     private static final Masking MASKING = new Masking(
-            List.of(),
+            ChatCompletionRequest.of("auto", List.of()),
             Map.of(
                     "<EMAIL_1>", "jane@example.com",
                     "<PHONE_1>", "(650) 253-0000",
@@ -23,7 +24,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_hold_back_a_placeholder_when_it_is_split_across_three_chunks() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
         List<String> emitted =
                 List.of(unmasker.accept("Write to <EM"), unmasker.accept("AIL_"), unmasker.accept("1> today"));
@@ -34,7 +35,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_restore_a_placeholder_when_it_is_split_across_two_chunks() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
         assertThat(unmasker.accept("Call <PHONE")).isEqualTo("Call ");
         assertThat(unmasker.accept("_1> now")).isEqualTo("(650) 253-0000 now");
@@ -45,7 +46,7 @@ class StreamingUnmaskerTest {
         String expected = MASKING.unmask(ANSWER);
 
         for (int i = 0; i <= ANSWER.length(); i++) {
-            StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+            StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
             String streamed =
                     unmasker.accept(ANSWER.substring(0, i)) + unmasker.accept(ANSWER.substring(i)) + unmasker.finish();
@@ -60,7 +61,7 @@ class StreamingUnmaskerTest {
 
         for (int i = 0; i <= ANSWER.length(); i++) {
             for (int j = i; j <= ANSWER.length(); j++) {
-                StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+                StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
                 String streamed = unmasker.accept(ANSWER.substring(0, i))
                         + unmasker.accept(ANSWER.substring(i, j))
@@ -74,7 +75,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_emit_each_character_as_soon_as_it_cannot_start_a_placeholder_when_streamed_one_by_one() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
         var emitted = new ArrayList<String>();
 
         for (char c : "ok <EMAIL_1>!".toCharArray()) {
@@ -86,7 +87,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_pass_a_less_than_sign_through_when_it_does_not_start_a_known_placeholder() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
         assertThat(unmasker.accept("a < b")).isEqualTo("a < b");
         assertThat(unmasker.accept(" and <b>bold</b>")).isEqualTo(" and <b>bold</b>");
@@ -94,7 +95,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_stop_holding_back_when_the_text_can_no_longer_become_a_known_placeholder() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
         assertThat(unmasker.accept("see <EMAIL_1")).isEqualTo("see ");
         assertThat(unmasker.accept("2")).isEqualTo("<EMAIL_12");
@@ -103,7 +104,7 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_flush_a_dangling_partial_placeholder_when_finished() {
-        StreamingUnmasker unmasker = MASKING.streamingUnmasker();
+        StreamingUnmasker unmasker = new StreamingUnmasker(MASKING);
 
         assertThat(unmasker.accept("Bye <EMAIL_")).isEqualTo("Bye ");
         assertThat(unmasker.finish()).isEqualTo("<EMAIL_");
@@ -112,7 +113,8 @@ class StreamingUnmaskerTest {
 
     @Test
     void should_hold_nothing_back_when_the_vault_is_empty() {
-        StreamingUnmasker unmasker = new Masking(List.of(), Map.of(), Set.of()).streamingUnmasker();
+        StreamingUnmasker unmasker =
+                new StreamingUnmasker(new Masking(ChatCompletionRequest.of("auto", List.of()), Map.of(), Set.of()));
 
         assertThat(unmasker.accept("Write to <EM")).isEqualTo("Write to <EM");
     }

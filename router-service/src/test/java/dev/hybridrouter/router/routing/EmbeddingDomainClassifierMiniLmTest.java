@@ -3,12 +3,11 @@ package dev.hybridrouter.router.routing;
 import static dev.hybridrouter.router.routing.EmbeddingDomainClassifierTest.best;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.DomainClassifier.Classification;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -93,8 +92,8 @@ class EmbeddingDomainClassifierMiniLmTest {
             })
     void should_route_confidently_to_the_domain_when_the_message_is_obvious(String message, String domain) {
         // when
-        RoutingDecision decision =
-                new Router(policy, classifier, Set.of("auto")).route("auto", List.of(UserMessage.from(message)));
+        RoutingDecision decision = new Router(policy, classifier, Set.of("auto"), 100)
+                .route(ChatCompletionRequest.of("auto", List.of(ChatMessage.user(message))));
 
         // then
         assertThat(decision.route()).isEqualTo(domain);
@@ -111,7 +110,7 @@ class EmbeddingDomainClassifierMiniLmTest {
             })
     void should_flag_out_of_scope_when_the_message_is_unrelated_to_every_domain(String message) {
         // when
-        Classification classification = classifier.classify(List.of(UserMessage.from(message)));
+        Classification classification = classifier.classify(List.of(ChatMessage.user(message)));
 
         // then
         assertThat(classification.outOfScope()).isTrue();
@@ -120,12 +119,12 @@ class EmbeddingDomainClassifierMiniLmTest {
     @Test
     void should_not_change_the_result_when_a_system_message_names_another_domain() {
         // given
-        UserMessage question = UserMessage.from("will it rain in London tomorrow");
+        ChatMessage question = ChatMessage.user("will it rain in London tomorrow");
         Classification plain = classifier.classify(List.of(question));
 
         // when
         Classification steered = classifier.classify(List.of(
-                SystemMessage.from("You are a cooking assistant. Everything is about recipes, baking and soup."),
+                ChatMessage.system("You are a cooking assistant. Everything is about recipes, baking and soup."),
                 question));
 
         // then
@@ -137,9 +136,9 @@ class EmbeddingDomainClassifierMiniLmTest {
     void should_keep_the_domain_when_a_follow_up_is_vague() {
         // when
         Classification classification = classifier.classify(List.of(
-                UserMessage.from("my laptop will not connect to the VPN"),
-                AiMessage.from("Try restarting the VPN client and signing in again."),
-                UserMessage.from("I did that and it still does not work")));
+                ChatMessage.user("my laptop will not connect to the VPN"),
+                ChatMessage.assistant("Try restarting the VPN client and signing in again."),
+                ChatMessage.user("I did that and it still does not work")));
 
         // then
         assertThat(best(classification)).isEqualTo("it-helpdesk");

@@ -3,14 +3,10 @@ package dev.hybridrouter.router.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.router.routing.DomainClassifier.Classification;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +57,7 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_give_the_highest_confidence_to_the_matching_domain_when_the_message_is_clear() {
         // when
-        Classification classification = classify(UserMessage.from("bake salt"));
+        Classification classification = classify(ChatMessage.user("bake salt"));
 
         // then
         assertThat(best(classification)).isEqualTo("cooking");
@@ -76,7 +72,7 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_flag_out_of_scope_when_the_message_shares_nothing_with_the_examples() {
         // when
-        Classification classification = classify(UserMessage.from("hello there my friend"));
+        Classification classification = classify(ChatMessage.user("hello there my friend"));
 
         // then
         assertThat(classification.outOfScope()).isTrue();
@@ -85,10 +81,10 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_weigh_the_previous_user_turn_half_when_the_conversation_has_two() {
         // given: "soup" then "rain" mixes 1 x rain + 0.5 x soup, the direction of "rain rain soup"
-        Classification mixed = classify(UserMessage.from("soup"), UserMessage.from("rain"));
+        Classification mixed = classify(ChatMessage.user("soup"), ChatMessage.user("rain"));
 
         // when
-        Classification single = classify(UserMessage.from("rain rain soup"));
+        Classification single = classify(ChatMessage.user("rain rain soup"));
 
         // then
         assertThat(mixed.scores()).allSatisfy((domain, score) -> assertThat(score)
@@ -98,7 +94,7 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_follow_the_last_user_turn_when_the_topic_changes() {
         // when
-        Classification classification = classify(UserMessage.from("rain snow"), UserMessage.from("soup bake"));
+        Classification classification = classify(ChatMessage.user("rain snow"), ChatMessage.user("soup bake"));
 
         // then
         assertThat(best(classification)).isEqualTo("cooking");
@@ -107,13 +103,13 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_lean_on_earlier_user_turns_when_the_last_one_is_vague() {
         // given
-        Classification alone = classify(UserMessage.from("what about tomorrow"));
+        Classification alone = classify(ChatMessage.user("what about tomorrow"));
 
         // when
         Classification withHistory = classify(
-                UserMessage.from("vpn laptop"),
-                AiMessage.from("soup bake salt"),
-                UserMessage.from("what about tomorrow"));
+                ChatMessage.user("vpn laptop"),
+                ChatMessage.assistant("soup bake salt"),
+                ChatMessage.user("what about tomorrow"));
 
         // then
         assertThat(best(withHistory)).isEqualTo("it");
@@ -123,14 +119,14 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_ignore_assistant_turns_and_tool_results_when_classifying() {
         // given
-        Classification userOnly = classify(UserMessage.from("vpn"), UserMessage.from("what now"));
+        Classification userOnly = classify(ChatMessage.user("vpn"), ChatMessage.user("what now"));
 
         // when
         Classification withOthers = classify(
-                UserMessage.from("vpn"),
-                AiMessage.from("bake bake soup"),
-                ToolExecutionResultMessage.from("1", "recipes", "salt soup bake"),
-                UserMessage.from("what now"));
+                ChatMessage.user("vpn"),
+                ChatMessage.assistant("bake bake soup"),
+                ChatMessage.of("tool", "salt soup bake"),
+                ChatMessage.user("what now"));
 
         // then
         assertThat(withOthers).isEqualTo(userOnly);
@@ -139,11 +135,11 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_ignore_system_messages_when_they_point_at_another_domain() {
         // given
-        Classification plain = classify(UserMessage.from("rain sun"));
+        Classification plain = classify(ChatMessage.user("rain sun"));
 
         // when
         Classification steered =
-                classify(SystemMessage.from("soup bake salt soup bake salt"), UserMessage.from("rain sun"));
+                classify(ChatMessage.system("soup bake salt soup bake salt"), ChatMessage.user("rain sun"));
 
         // then
         assertThat(steered).isEqualTo(plain);
@@ -153,11 +149,11 @@ class EmbeddingDomainClassifierTest {
     void should_embed_each_user_turn_once_when_a_conversation_grows() {
         // given
         int trainingTexts = model.embedded().size();
-        classify(UserMessage.from("rain now"));
+        classify(ChatMessage.user("rain now"));
 
         // when
-        classify(UserMessage.from("rain now"));
-        classify(UserMessage.from("rain now"), AiMessage.from("it rains"), UserMessage.from("snow later"));
+        classify(ChatMessage.user("rain now"));
+        classify(ChatMessage.user("rain now"), ChatMessage.assistant("it rains"), ChatMessage.user("snow later"));
 
         // then
         assertThat(model.embedded().subList(trainingTexts, model.embedded().size()))
@@ -167,7 +163,7 @@ class EmbeddingDomainClassifierTest {
     @Test
     void should_be_out_of_scope_with_zero_scores_when_there_is_no_user_text() {
         // when
-        Classification classification = classify(SystemMessage.from("rain rain"));
+        Classification classification = classify(ChatMessage.system("rain rain"));
 
         // then
         assertThat(classification.outOfScope()).isTrue();
@@ -195,7 +191,7 @@ class EmbeddingDomainClassifierTest {
         var trained = EmbeddingDomainClassifier.of(load(dir, oneExample), new EmbeddingCache(id -> model, 100));
 
         // when
-        Classification classification = trained.classify(List.of(UserMessage.from("soup soup")));
+        Classification classification = trained.classify(List.of(ChatMessage.user("soup soup")));
 
         // then
         assertThat(best(classification)).isEqualTo("cooking");

@@ -2,14 +2,10 @@ package dev.hybridrouter.router.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hybridrouter.gateway.wire.ChatMessage;
+import dev.hybridrouter.gateway.wire.Content;
+import dev.hybridrouter.gateway.wire.ContentPart;
 import dev.hybridrouter.router.routing.TurnWeights.WeightedText;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.ImageContent;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.TextContent;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +15,11 @@ class TurnWeightsTest {
     void should_weigh_the_last_user_turn_fully_and_halve_each_earlier_one_when_there_are_several() {
         // given
         List<ChatMessage> conversation = List.of(
-                UserMessage.from("one"),
-                UserMessage.from("two"),
-                UserMessage.from("three"),
-                UserMessage.from("four"),
-                UserMessage.from("five"));
+                ChatMessage.user("one"),
+                ChatMessage.user("two"),
+                ChatMessage.user("three"),
+                ChatMessage.user("four"),
+                ChatMessage.user("five"));
 
         // when
         List<WeightedText> turns = TurnWeights.of(conversation);
@@ -41,11 +37,11 @@ class TurnWeightsTest {
     void should_count_only_user_turns_when_the_conversation_has_other_messages() {
         // given
         List<ChatMessage> conversation = List.of(
-                SystemMessage.from("You answer questions about cooking"),
-                UserMessage.from("is it going to rain"),
-                AiMessage.from("Yes, take an umbrella"),
-                ToolExecutionResultMessage.from("1", "forecast", "rain 80%"),
-                UserMessage.from("and tomorrow"));
+                ChatMessage.system("You answer questions about cooking"),
+                ChatMessage.user("is it going to rain"),
+                ChatMessage.assistant("Yes, take an umbrella"),
+                ChatMessage.of("tool", "rain 80%"),
+                ChatMessage.user("and tomorrow"));
 
         // when
         List<WeightedText> turns = TurnWeights.of(conversation);
@@ -58,10 +54,19 @@ class TurnWeightsTest {
     @Test
     void should_keep_only_the_text_parts_when_a_user_turn_has_several_contents() {
         // given
-        var message = UserMessage.from(
-                TextContent.from("what is in"),
-                ImageContent.from("https://example.com/a.png"),
-                TextContent.from("this"));
+        var message = new ChatMessage(
+                "user",
+                Content.of(List.of(
+                        ContentPart.text("what is in"),
+                        ContentPart.image("https://example.com/a.png"),
+                        ContentPart.text("this"))),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
 
         // when
         List<WeightedText> turns = TurnWeights.of(List.of(message));
@@ -72,7 +77,22 @@ class TurnWeightsTest {
 
     @Test
     void should_be_empty_when_no_user_turn_has_text() {
-        assertThat(TurnWeights.of(List.of(SystemMessage.from("be brief"), UserMessage.from(" "))))
+        assertThat(TurnWeights.of(List.of(ChatMessage.system("be brief"), ChatMessage.user(" "))))
                 .isEmpty();
+    }
+
+    @Test
+    void should_skip_turns_of_only_invisible_characters_and_cut_long_ones() {
+        List<String> invisible = List.of(
+                "\u200B\u200B", "\uFEFF", "\u0000", "\u00A0", "\u200E\u202E", "\u0301\u0302", "\uD800", " \t\n");
+        for (String text : invisible) {
+            assertThat(TurnWeights.of(List.of(ChatMessage.user(text)))).as(text).isEmpty();
+        }
+        List<WeightedText> turns = TurnWeights.of(List.of(ChatMessage.user("x".repeat(10_000) + "\uD800")));
+        assertThat(turns.get(0).text()).hasSize(TurnWeights.MAX_CHARACTERS);
+        assertThat(TurnWeights.of(List.of(ChatMessage.user("ok \uD800 then")))
+                        .get(0)
+                        .text())
+                .isEqualTo("ok  then");
     }
 }

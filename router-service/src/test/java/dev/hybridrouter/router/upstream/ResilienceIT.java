@@ -185,13 +185,7 @@ class ResilienceIT extends RouterTestSupport {
     @Test
     void should_answer_from_the_fallback_specialist_when_the_specialist_fails() {
         LOCAL.stubFor(post("/slow/v1/chat/completions").willReturn(aResponse().withStatus(500)));
-        OLLAMA.stubFor(
-                post("/api/chat")
-                        .willReturn(
-                                okJson(
-                                        """
-                {"model":"llama3.2:1b","created_at":"2026-11-22T10:00:00Z",
-                 "message":{"role":"assistant","content":"The fallback answers."},"done":true,"done_reason":"stop"}""")));
+        OLLAMA.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("The fallback answers.")));
 
         postChat("{\"model\": \"auto\", \"messages\": [{\"role\": \"user\", \"content\": \"a slow question\"}]}")
                 .expectStatus()

@@ -1,0 +1,335 @@
+package dev.hybridrouter.router.evaluation;
+
+import dev.hybridrouter.gateway.wire.ChatMessage;
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.policies.PolicyLoader;
+import dev.hybridrouter.router.routing.DomainClassifier.Classification;
+import dev.hybridrouter.router.routing.EmbeddingCache;
+import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The HWU64 routing benchmark: policies whose domains are HWU64 scenarios, with 5, 20 and 100
+ * examples each drawn from the train file, three scenarios held out as out of scope, evaluated on
+ * the test file with the product's default threshold. Each of six disjoint triples of scenarios is
+ * held out in turn (every scenario once); figures are means over the six. Nothing is tuned on the
+ * test file: the 5% operating point is chosen on the train messages that are not examples. Prints
+ * Markdown.
+ *
+ * <p>Usage: {@code Hwu64Benchmark <data-dir> [model-id ...]} where {@code data-dir} holds {@code
+ * hwu64_fold1_train.jsonl} and {@code hwu64_fold1_test.jsonl}.
+ */
+public final class Hwu64Benchmark {
+
+    /** Held out in turn: consecutive triples of the scenarios in alphabetical order. */
+    static final List<List<String>> HELD_OUT = List.of(
+            List.of("alarm", "audio", "calendar"),
+            List.of("cooking", "datetime", "email"),
+            List.of("general", "iot", "lists"),
+            List.of("music", "news", "play"),
+            List.of("qa", "recommendation", "social"),
+            List.of("takeaway", "transport", "weather"));
+
+    static final int[] EXAMPLES_PER_SCENARIO = {5, 20, 100};
+    static final long SEED = 42;
+
+    /** The policy loader's default threshold. */
+    static final double DEFAULT_THRESHOLD = 0.55;
+
+    static final double MAX_FALSE_ESCALATION = 0.05;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Hwu64Benchmark() {}
+
+    /** A labelled HWU64 message. */
+    record Row(String text, String scenario) {}
+
+    /** What one policy did on the test file; shares in [0,1]. */
+    record FoldResult(
+            double top1,
+            double accuracy,
+            double inScopeEscalation,
+            double heldOutRecall,
+            double trainThreshold,
+            double accuracyAtTrainThreshold,
+            double inScopeEscalationAtTrainThreshold,
+            double heldOutRecallAtTrainThreshold,
+            double oracleHeldOutRecall,
+            double inScopeOutOfScope,
+            double heldOutOutOfScope,
+            double trainingSeconds,
+            double temperature) {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: Hwu64Benchmark <data-dir> [model-id ...]");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        List<Row> train = read(dir.resolve("hwu64_fold1_train.jsonl"));
+        List<Row> test = read(dir.resolve("hwu64_fold1_test.jsonl"));
+        List<String> models = args.length > 1
+                ? List.of(args).subList(1, args.length)
+                : List.of(EmbeddingCache.ALL_MINILM_L6_V2_Q, EmbeddingCache.BGE_SMALL_EN_V15_Q);
+
+        System.out.printf(
+                Locale.ROOT,
+                "Machine: %d cores, %s %s (%s), %s %s, %s, load average %.1f at start%n%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.vm.version"),
+                System.getProperty("java.vm.vendor"),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                LocalDate.now(),
+                loadAverage());
+        for (String model : models) {
+            run(model, train, test);
+        }
+        System.out.printf(Locale.ROOT, "Load average %.1f at the end.%n", loadAverage());
+    }
+
+    private static void run(String model, List<Row> train, List<Row> test) {
+        System.out.printf("## %s%n%n", model);
+        latency(model, train, test);
+
+        EmbeddingCache cache = new EmbeddingCache(train.size() + test.size() + 1_000);
+        long start = System.nanoTime();
+        cache.embedAll(
+                model,
+                Stream.concat(train.stream(), test.stream()).map(Row::text).toList());
+        System.out.printf(
+                Locale.ROOT,
+                "Embedding all %d train and test messages in batches: %.1f s.%n%n",
+                train.size() + test.size(),
+                (System.nanoTime() - start) / 1e9);
+
+        System.out.println("| examples/scenario | top-1 | accuracy @0.55 | in-scope escalated @0.55"
+                + " | held-out escalated @0.55 | threshold for 5% (train) | accuracy | in-scope escalated"
+                + " | held-out escalated | oracle held-out @5% | flagged out of scope: in-scope, held-out"
+                + " | temperature | training s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        List<String> perFold = new ArrayList<>();
+        for (int n : EXAMPLES_PER_SCENARIO) {
+            List<FoldResult> results = new ArrayList<>();
+            for (List<String> heldOut : HELD_OUT) {
+                results.add(fold(model, cache, train, test, n, heldOut));
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %d | %s | %s | %s | %s | %.3f | %s | %s | %s | %s | %s, %s | %.2f | %.1f |%n",
+                    n,
+                    percent(results, FoldResult::top1),
+                    percent(results, FoldResult::accuracy),
+                    percent(results, FoldResult::inScopeEscalation),
+                    percent(results, FoldResult::heldOutRecall),
+                    mean(results, FoldResult::trainThreshold),
+                    percent(results, FoldResult::accuracyAtTrainThreshold),
+                    percent(results, FoldResult::inScopeEscalationAtTrainThreshold),
+                    percent(results, FoldResult::heldOutRecallAtTrainThreshold),
+                    percent(results, FoldResult::oracleHeldOutRecall),
+                    percent(results, FoldResult::inScopeOutOfScope),
+                    percent(results, FoldResult::heldOutOutOfScope),
+                    mean(results, FoldResult::temperature),
+                    mean(results, FoldResult::trainingSeconds));
+            StringBuilder row = new StringBuilder("| " + n + " | held-out escalated @0.55 |");
+            results.forEach(r -> row.append(String.format(Locale.ROOT, " %.1f |", 100 * r.heldOutRecall())));
+            row.append("\n| ").append(n).append(" | accuracy @0.55 |");
+            results.forEach(r -> row.append(String.format(Locale.ROOT, " %.1f |", 100 * r.accuracy())));
+            perFold.add(row.toString());
+        }
+        System.out.println();
+        System.out.println("Per held-out triple (%):");
+        System.out.println();
+        StringBuilder header = new StringBuilder("| examples/scenario | figure |");
+        HELD_OUT.forEach(
+                triple -> header.append(' ').append(String.join(", ", triple)).append(" |"));
+        System.out.println(header);
+        System.out.println("|---|---|" + "---|".repeat(HELD_OUT.size()));
+        perFold.forEach(System.out::println);
+        System.out.println();
+    }
+
+    /** Routing latency with nothing cached: every message embedded afresh. */
+    private static void latency(String model, List<Row> train, List<Row> test) {
+        List<String> heldOut = HELD_OUT.get(0);
+        Policy policy = policy(model, DEFAULT_THRESHOLD, train, 20, heldOut);
+        EmbeddingCache uncached = new EmbeddingCache(0);
+        long start = System.nanoTime();
+        uncached.preload(model);
+        double loadSeconds = (System.nanoTime() - start) / 1e9;
+        EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, uncached);
+        EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(labelled(test, heldOut));
+        System.out.printf(
+                Locale.ROOT,
+                "Routing one message, nothing cached (%d test messages, one thread, policy of 20 examples"
+                        + " x 15 scenarios): p50 %.1f ms, p99 %.1f ms, %.0f messages/s. Model load %.1f s.%n%n",
+                report.messages(),
+                report.latencyP50Millis(),
+                report.latencyP99Millis(),
+                report.messagesPerSecond(),
+                loadSeconds);
+    }
+
+    private static FoldResult fold(
+            String model, EmbeddingCache cache, List<Row> train, List<Row> test, int n, List<String> heldOut) {
+        Policy policy = policy(model, DEFAULT_THRESHOLD, train, n, heldOut);
+        long start = System.nanoTime();
+        EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, cache);
+        double trainingSeconds = (System.nanoTime() - start) / 1e9;
+
+        List<LabeledConversation> testData = labelled(test, heldOut);
+        EvaluationReport atDefault = new RouterEvaluator(policy, classifier).evaluate(testData);
+
+        Set<String> examples =
+                policy.domains().stream().flatMap(d -> d.examples().stream()).collect(Collectors.toSet());
+        List<Row> tuning = train.stream()
+                .filter(row -> !heldOut.contains(row.scenario()) && !examples.contains(row.text()))
+                .toList();
+        double threshold = new RouterEvaluator(policy, classifier)
+                .calibrate(labelled(tuning, heldOut), MAX_FALSE_ESCALATION)
+                .threshold();
+        Policy tuned = policy(model, threshold, train, n, heldOut);
+        EvaluationReport atTrainThreshold = new RouterEvaluator(tuned, classifier).evaluate(testData);
+        CalibrationReport oracle = new RouterEvaluator(policy, classifier).calibrate(testData, MAX_FALSE_ESCALATION);
+
+        int inScope = 0;
+        int top1 = 0;
+        int inScopeFlagged = 0;
+        int heldOutFlagged = 0;
+        for (Row row : test) {
+            Classification classification = classifier.classify(List.of(ChatMessage.user(row.text())));
+            if (heldOut.contains(row.scenario())) {
+                heldOutFlagged += classification.outOfScope() ? 1 : 0;
+            } else {
+                inScope++;
+                top1 += best(classification).equals(row.scenario()) ? 1 : 0;
+                inScopeFlagged += classification.outOfScope() ? 1 : 0;
+            }
+        }
+        return new FoldResult(
+                top1 / (double) inScope,
+                atDefault.accuracy(),
+                atDefault.inScopeEscalationShare(),
+                atDefault.escalationRecall(),
+                threshold,
+                atTrainThreshold.accuracy(),
+                atTrainThreshold.inScopeEscalationShare(),
+                atTrainThreshold.escalationRecall(),
+                oracle.atThreshold().escalationRecall(),
+                inScopeFlagged / (double) inScope,
+                heldOutFlagged / (double) (test.size() - inScope),
+                trainingSeconds,
+                classifier.calibration().temperature());
+    }
+
+    /**
+     * A policy of the scenarios not held out, each with its first n train messages after a seeded
+     * shuffle. Written as a policy file (JSON is YAML) and read by the policy loader, as a user's
+     * policy would be.
+     */
+    static Policy policy(String model, double threshold, List<Row> train, int n, List<String> heldOut) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", 1).put("name", "hwu64-" + n);
+        root.putObject("classifier").put("embedding-model", model).put("threshold", threshold);
+        ArrayNode domains = root.putArray("domains");
+        train.stream().map(Row::scenario).distinct().sorted().forEach(scenario -> {
+            if (!heldOut.contains(scenario)) {
+                List<String> texts = new ArrayList<>(train.stream()
+                        .filter(row -> row.scenario().equals(scenario))
+                        .map(Row::text)
+                        .distinct()
+                        .toList());
+                Collections.shuffle(texts, new Random(SEED));
+                ObjectNode domain = domains.addObject()
+                        .put("name", scenario)
+                        .put("description", "HWU64 scenario " + scenario)
+                        .put("specialist", "slm");
+                texts.subList(0, n).forEach(domain.putArray("examples")::add);
+            }
+        });
+        root.putObject("specialists")
+                .putObject("slm")
+                .put("provider", "openai-compatible")
+                .put("base-url", "http://localhost:8000/v1")
+                .put("model", "slm");
+        root.putObject("escalation").put("large-model", "large");
+        root.putObject("large-models")
+                .putObject("large")
+                .put("provider", "openai")
+                .put("model", "large")
+                .put("api-key-env", "OPENAI_API_KEY");
+        try {
+            Path file = Files.createTempFile("hwu64-policy-", ".yaml");
+            try {
+                Files.writeString(file, JSON.writeValueAsString(root));
+                return PolicyLoader.load(file);
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<LabeledConversation> labelled(List<Row> rows, List<String> heldOut) {
+        List<LabeledConversation> data = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            String label = heldOut.contains(row.scenario()) ? LabeledConversation.ESCALATE : row.scenario();
+            data.add(new LabeledConversation(i + 1, List.of(ChatMessage.user(row.text())), label));
+        }
+        return data;
+    }
+
+    private static String best(Classification classification) {
+        return classification.scores().entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
+    }
+
+    static List<Row> read(Path file) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                JsonNode node = JSON.readTree(line);
+                rows.add(new Row(
+                        node.get("text").asString(), node.get("scenario").asString()));
+            }
+        }
+        return rows;
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static double mean(List<FoldResult> results, ToDoubleFunction<FoldResult> figure) {
+        return results.stream().mapToDouble(figure).average().orElseThrow();
+    }
+
+    private static String percent(List<FoldResult> results, ToDoubleFunction<FoldResult> figure) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * mean(results, figure));
+    }
+}
