@@ -74,7 +74,7 @@ public final class PathBenchmark implements Callable<Integer> {
     @Option(
             names = "--router-warmup",
             paramLabel = "SECONDS",
-            defaultValue = "15",
+            defaultValue = "30",
             description = "Unmeasured seconds once after the router is ready, split over the router targets, at"
                     + " 50 connections, to warm its JIT up (default ${DEFAULT-VALUE}; 0 for none).")
     int routerWarmup;
@@ -336,6 +336,12 @@ public final class PathBenchmark implements Callable<Integer> {
                 }
             }
 
+            if (warmup > 0) {
+                // the fake's JIT, before anything is measured through it
+                log("fake upstream warm-up: %d s whole, %d s streamed, 10 connections", warmup, warmup);
+                load.run(url(fake.port()), 10, Duration.ofSeconds(warmup), loads.get(Target.DIRECT));
+                load.run(url(fake.port()), 10, Duration.ofSeconds(warmup), loads.get(Target.DIRECT_STREAM));
+            }
             int profileConnections = connections.stream()
                     .min(Comparator.comparingInt((Integer c) -> Math.abs(c - 50)))
                     .orElseThrow();
@@ -362,55 +368,12 @@ public final class PathBenchmark implements Callable<Integer> {
                     if (profiling) {
                         jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=profile");
                     }
-                    ProcStats.Machine machineBefore = ProcStats.machine();
-                    long fakeBefore =
-                            ProcStats.process(ProcessHandle.current().pid()).cpuTicks();
-                    Map<Long, ProcStats.ThreadTime> threadsBefore =
-                            target.server() == Target.Server.ROUTER ? ProcStats.threads(pid) : null;
-                    Wrk.Result result;
-                    long cpu;
-                    long system;
-                    long maxRss;
-                    long peakRss;
-                    int threads;
-                    try (ProcessSampler sampler = ProcessSampler.start(pid)) {
-                        result = load.run(url(port), c, Duration.ofSeconds(duration), loads.get(target));
-                        sampler.close();
-                        cpu = sampler.cpuTicks();
-                        system = sampler.systemTicks();
-                        maxRss = sampler.maxRssKib();
-                        peakRss = sampler.peakRssKib();
-                        threads = sampler.maxThreads();
-                    }
-                    long fakeCpu =
-                            ProcStats.process(ProcessHandle.current().pid()).cpuTicks() - fakeBefore;
-                    double busy = ProcStats.machine().busySince(machineBefore);
-                    ThreadCpu threadCpu =
-                            threadsBefore == null ? null : ThreadCpu.between(threadsBefore, ProcStats.threads(pid));
+                    PathReport.Point point = measure(load, target, c, port, pid, loads.get(target), fake);
                     if (profiling) {
-                        Path recording = temp.resolve("router-profile.jfr");
-                        jcmd(
-                                jcmd,
-                                router.pid(),
-                                temp,
-                                "JFR.stop",
-                                "name=pathbench",
-                                "filename=" + recording.toAbsolutePath());
-                        JfrSummary summary = JfrSummary.read(recording);
-                        profileSummary = String.format(
-                                        Locale.ROOT,
-                                        "JFR (settings=profile) during the measured %d s of router-repeated at %d"
-                                                + " connections; the figures of that point include JFR's cost."
-                                                + " Recording: `%s`.%n%n",
-                                        duration,
-                                        c,
-                                        recording)
-                                + summary.markdown(15);
-                        log("profile: %d execution samples in %s", summary.samples(), recording);
+                        profileSummary = profile(jcmd, router.pid(), temp, c);
                     }
-                    PathReport.Point point = new PathReport.Point(
-                            target, c, result, cpu, system, fakeCpu, maxRss, peakRss, threads, busy, threadCpu);
                     points.add(point);
+                    Wrk.Result result = point.result();
                     log(
                             "%-16s %4d conns: %,9.0f req/s  p50 %s ms  p99 %s ms  errors %d  CPU %.3f ms/req",
                             target.label(),
@@ -442,11 +405,7 @@ public final class PathBenchmark implements Callable<Integer> {
             PathReport report = new PathReport(header, points, ttfbs, profileSummary);
             String markdown = report.markdown();
             if (router != null) {
-                List<String> warnings = router.warnings(10);
-                if (!warnings.isEmpty()) {
-                    markdown += "Router log lines at WARN or ERROR (first " + warnings.size() + "):\n\n```\n"
-                            + String.join("\n", warnings) + "\n```\n";
-                }
+                markdown += router.logSummary(12);
             }
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.println();
@@ -475,6 +434,55 @@ public final class PathBenchmark implements Callable<Integer> {
         }
     }
 
+    /** One measured point, with the serving process's CPU, memory and threads sampled around it. */
+    private PathReport.Point measure(
+            Wrk load, Target target, int connections, int port, long pid, Wrk.Load kind, FastFakeUpstream fake)
+            throws InterruptedException {
+        long self = ProcessHandle.current().pid();
+        ProcStats.Machine machineBefore = ProcStats.machine();
+        long fakeBefore = ProcStats.process(self).cpuTicks();
+        long callsBefore = fake.answered();
+        boolean router = target.server() == Target.Server.ROUTER;
+        Map<Long, ProcStats.ThreadTime> threadsBefore = router ? ProcStats.threads(pid) : Map.of();
+        try (ProcessSampler sampler = ProcessSampler.start(pid)) {
+            Wrk.Result result = load.run(url(port), connections, Duration.ofSeconds(duration), kind);
+            sampler.close();
+            long fakeCpu = ProcStats.process(self).cpuTicks() - fakeBefore;
+            double busy = ProcStats.machine().busySince(machineBefore);
+            ThreadCpu threadCpu = router ? ThreadCpu.between(threadsBefore, ProcStats.threads(pid)) : null;
+            return new PathReport.Point(
+                    target,
+                    connections,
+                    result,
+                    fake.answered() - callsBefore,
+                    sampler.cpuTicks(),
+                    sampler.systemTicks(),
+                    fakeCpu,
+                    sampler.maxRssKib(),
+                    sampler.peakRssKib(),
+                    sampler.maxThreads(),
+                    busy,
+                    threadCpu);
+        }
+    }
+
+    /** Stops the JFR recording started before the point and summarises it as markdown. */
+    private String profile(Path jcmd, long pid, Path temp, int connections) throws InterruptedException, IOException {
+        Path recording = temp.resolve("router-profile.jfr");
+        jcmd(jcmd, pid, temp, "JFR.stop", "name=pathbench", "filename=" + recording.toAbsolutePath());
+        JfrSummary summary = JfrSummary.read(recording);
+        log("profile: %d execution samples in %s", summary.samples(), recording);
+        return String.format(
+                        Locale.ROOT,
+                        "JFR (settings=profile) during the measured %d s of router-repeated at %d connections; the"
+                                + " figures of that point include JFR's cost. Recording: `%s` (kept with"
+                                + " --keep-temp).%n%n",
+                        duration,
+                        connections,
+                        recording)
+                + summary.markdown(15);
+    }
+
     private List<Target> validate() {
         List<String> problems = new ArrayList<>();
         if (duration < 1 || warmup < 0 || routerWarmup < 0 || readyTimeout < 1 || wrkTimeout < 1) {
@@ -500,7 +508,7 @@ public final class PathBenchmark implements Callable<Integer> {
             }
         }
         plan = List.copyOf(new LinkedHashSet<>(plan));
-        if (plan.isEmpty()) {
+        if (plan.isEmpty() && problems.isEmpty()) {
             problems.add("--targets must name at least one of " + Target.labels());
         }
         if (profile && !plan.contains(Target.ROUTER_REPEATED)) {

@@ -21,6 +21,7 @@ final class PathReport {
     /**
      * One point: a target at a number of connections.
      *
+     * @param upstreamCalls chat completions the fake upstream answered during the point
      * @param cpuTicks CPU time of the process that serves the target (fake, nginx worker or router)
      * @param systemTicks of which system (kernel) time
      * @param fakeCpuTicks CPU time of the harness's JVM, where the fake upstream runs
@@ -34,6 +35,7 @@ final class PathReport {
             Target target,
             int connections,
             Wrk.Result result,
+            long upstreamCalls,
             long cpuTicks,
             long systemTicks,
             long fakeCpuTicks,
@@ -49,6 +51,10 @@ final class PathReport {
 
         double fakeCpuMillisPerRequest() {
             return perRequest(fakeCpuTicks);
+        }
+
+        double upstreamCallsPerRequest() {
+            return result.requests() == 0 ? 0 : (double) upstreamCalls / result.requests();
         }
 
         double systemShare() {
@@ -113,6 +119,7 @@ final class PathReport {
                 md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
         md.append('\n');
         throughput(md);
+        resources(md);
         ratios(md);
         added(md);
         ttfb(md);
@@ -124,20 +131,19 @@ final class PathReport {
     }
 
     private void throughput(StringBuilder md) {
-        md.append("#### Throughput, latency, errors, resources\n\n");
-        md.append("Latencies from wrk (ms). CPU per request: the serving process's user + system time over the"
-                + " point ÷ requests (the fake runs in the harness's JVM; for nginx its worker process). RSS:"
-                + " most sampled during the point / the process's own peak so far (VmHWM). Threads: most sampled."
-                + " Escalated: share of answers with `x-router-escalated: true`.\n\n");
-        md.append("| target | conns | req/s | p50 | p90 | p99 | max | errors | CPU ms/req | fake CPU ms/req"
-                + " | RSS MiB | threads | escalated | machine busy |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("#### Throughput, latency, errors\n\n");
+        md.append("From wrk; latencies in ms. Errors: answers not 2xx, 2xx answers without a complete body, socket"
+                + " errors and timeouts. Escalated: share of answers with `x-router-escalated: true`. Upstream"
+                + " calls: chat completions the fake answered during the point ÷ requests wrk counted (about 1"
+                + " means one upstream call per request, no retries).\n\n");
+        md.append("| target | conns | req/s | p50 | p90 | p99 | max | errors | escalated | upstream calls/req |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Point p : points) {
             Wrk.Result r = p.result();
-            boolean served = p.target().server() != Target.Server.FAKE;
+            boolean router = p.target().server() == Target.Server.ROUTER;
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %s | %.3f | %s | %s | %s | %.0f%% |%n",
+                    "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %s | %.2f |%n",
                     p.target().label(),
                     p.connections(),
                     r.requestsPerSecond(),
@@ -146,6 +152,28 @@ final class PathReport {
                     ms(r.p99Micros()),
                     ms(r.maxMicros()),
                     errors(r),
+                    router ? String.format(Locale.ROOT, "%.0f%%", share(r.escalated(), r.requests())) : "–",
+                    p.upstreamCallsPerRequest()));
+        }
+        md.append('\n');
+    }
+
+    private void resources(StringBuilder md) {
+        md.append("#### CPU, memory, threads\n\n");
+        md.append("CPU per request: user + system time of the serving process over the point"
+                + " (`/proc/PID/stat`) ÷ requests, with the system share; for nginx its worker process. The fake"
+                + " runs in the harness's JVM, whose CPU is the last but one column. RSS: most sampled during the"
+                + " point (every 200 ms) / the process's own peak so far (VmHWM). Threads: most sampled. Machine"
+                + " busy: the whole machine's CPU, all processes, during the point.\n\n");
+        md.append("| target | conns | CPU ms/req | fake CPU ms/req | RSS MiB | threads | machine busy |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Point p : points) {
+            boolean served = p.target().server() != Target.Server.FAKE;
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %.3f | %s | %s | %.0f%% |%n",
+                    p.target().label(),
+                    p.connections(),
                     served
                             ? String.format(
                                     Locale.ROOT, "%.3f (%.0f%% sys)", p.cpuMillisPerRequest(), 100 * p.systemShare())
@@ -153,9 +181,6 @@ final class PathReport {
                     p.fakeCpuMillisPerRequest(),
                     served ? String.format(Locale.ROOT, "%.0f / %.0f", mib(p.maxRssKib()), mib(p.peakRssKib())) : "–",
                     served ? Integer.toString(p.maxThreads()) : "–",
-                    p.target().server() == Target.Server.ROUTER
-                            ? String.format(Locale.ROOT, "%.0f%%", share(r.escalated(), r.requests()))
-                            : "–",
                     100 * p.machineBusy()));
         }
         md.append('\n');

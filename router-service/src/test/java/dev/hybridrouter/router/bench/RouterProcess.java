@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,10 @@ import java.util.regex.Pattern;
  * when {@code GET /actuator/health/readiness} says {@code UP}.
  */
 final class RouterProcess implements AutoCloseable {
+
+    /** Spring Boot's console format: date, level, pid, ---, [application], [thread], logger, colon, message. */
+    private static final Pattern LOG_LINE =
+            Pattern.compile("^\\S+\\s+(WARN|ERROR)\\s+\\d+ --- (?:\\[[^\\]]*\\] )*(\\S+)\\s*: (.*)$");
 
     private static final Pattern STARTED = Pattern.compile("Started \\S+ in ([0-9.]+) seconds");
 
@@ -120,16 +125,50 @@ final class RouterProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Lines of the router's log at WARN or ERROR level, at most {@code limit}. */
-    List<String> warnings(int limit) {
+    /**
+     * Markdown: the router's log lines at WARN or ERROR, counted by level, logger and message, the
+     * {@code top} most frequent; empty when there are none.
+     */
+    String logSummary(int top) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
         try {
-            return Files.readAllLines(process.log()).stream()
-                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
-                    .limit(limit)
-                    .toList();
+            for (String line : Files.readAllLines(process.log())) {
+                Matcher matcher = LOG_LINE.matcher(line);
+                String key;
+                if (matcher.find()) {
+                    key = matcher.group(1) + " | `" + matcher.group(2) + "` | " + cell(matcher.group(3));
+                } else if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                    key = (line.contains(" ERROR ") ? "ERROR" : "WARN") + " | ? | " + cell(line);
+                } else {
+                    continue;
+                }
+                counts.merge(key, 1, Integer::sum);
+            }
         } catch (IOException | RuntimeException e) {
-            return List.of();
+            return "";
         }
+        if (counts.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("#### Router log: warnings and errors\n\n");
+        md.append(
+                "Lines the router logged at WARN or ERROR during the whole run, counted by level, logger and"
+                        + " message (full log kept with --keep-temp).\n\n| lines | level | logger | message |\n|---:|---|---|---|\n");
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> md.append("| ")
+                        .append(e.getValue())
+                        .append(" | ")
+                        .append(e.getKey())
+                        .append(" |\n"));
+        return md.append('\n').toString();
+    }
+
+    /** A table cell: at most 140 characters, pipes escaped. */
+    private static String cell(String text) {
+        String line = text.strip();
+        return (line.length() > 140 ? line.substring(0, 140) + "…" : line).replace("|", "\\|");
     }
 
     Path log() {
