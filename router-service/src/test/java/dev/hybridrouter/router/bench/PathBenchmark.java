@@ -273,7 +273,13 @@ public final class PathBenchmark implements Callable<Integer> {
                 .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String loadBefore = ProcStats.loadAverage();
         Path temp = Files.createTempDirectory("pathbench-");
-        Thread hook = new Thread(this::closeAll, "pathbench-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    if (closeAll()) {
+                        log("stopped before the end: every process this run started is stopped; kept %s", temp);
+                    }
+                },
+                "pathbench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean succeeded = false;
         try {
@@ -747,11 +753,15 @@ public final class PathBenchmark implements Callable<Integer> {
         return resource;
     }
 
-    /** Stops everything this run started, the last started first. Safe to call twice, from the hook too. */
-    private void closeAll() {
+    /**
+     * Stops everything this run started, the last started first. Safe to call twice, from the hook too.
+     *
+     * @return whether this call stopped them (false: an earlier call did)
+     */
+    private boolean closeAll() {
         synchronized (resources) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
             while (!resources.isEmpty()) {
@@ -762,6 +772,7 @@ public final class PathBenchmark implements Callable<Integer> {
                     log("could not stop %s: %s", resource.getClass().getSimpleName(), e);
                 }
             }
+            return true;
         }
     }
 
