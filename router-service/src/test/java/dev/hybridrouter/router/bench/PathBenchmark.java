@@ -381,14 +381,17 @@ public final class PathBenchmark implements Callable<Integer> {
                     points.add(point);
                     Wrk.Result result = point.result();
                     log(
-                            "%-16s %4d conns: %,9.0f req/s  p50 %s ms  p99 %s ms  errors %d  CPU %.3f ms/req",
+                            "%-16s %4d conns: %,9.0f req/s  p50 %s  p99 %s  max %s ms  errors %d  CPU %.3f ms/req"
+                                    + "  upstream calls/req %.2f",
                             target.label(),
                             c,
                             result.requestsPerSecond(),
                             PathReport.ms(result.p50Micros()),
                             PathReport.ms(result.p99Micros()),
+                            PathReport.ms(result.maxMicros()),
                             result.errors(),
-                            point.cpuMillisPerRequest());
+                            point.cpuMillisPerRequest(),
+                            point.upstreamCallsPerRequest());
                     if (router != null && !router.isAlive()) {
                         throw new BenchmarkFailure("the router ended during " + target.label() + " at " + c
                                 + " connections; the end of its log (" + router.log() + "):\n" + router.logTail(40));
@@ -486,7 +489,7 @@ public final class PathBenchmark implements Callable<Integer> {
                         duration,
                         connections,
                         recording)
-                + summary.markdown(15);
+                + summary.markdown(10);
     }
 
     private List<Target> validate() {

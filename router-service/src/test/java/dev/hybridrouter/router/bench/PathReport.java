@@ -135,7 +135,8 @@ final class PathReport {
         md.append("From wrk; latencies in ms. Errors: answers not 2xx, 2xx answers without a complete body, socket"
                 + " errors and timeouts. Escalated: share of answers with `x-router-escalated: true`. Upstream"
                 + " calls: chat completions the fake answered during the point ÷ requests wrk counted (about 1"
-                + " means one upstream call per request, no retries).\n\n");
+                + " means one upstream call per request, no retries; requests in flight at the point's start and end"
+                + " make it off by up to connections ÷ requests).\n\n");
         md.append("| target | conns | req/s | p50 | p90 | p99 | max | errors | escalated | upstream calls/req |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Point p : points) {
