@@ -148,7 +148,8 @@ public final class PathBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--profile",
-            description = "Record the router with JFR (jcmd JFR.start/JFR.stop, settings=profile) during the measured"
+            description = "Record the router with JFR (jcmd JFR.start/JFR.stop; execution samples every 10 ms and GC"
+                    + " only) during the measured"
                     + " part of router-repeated at 50 connections (or the nearest connections run), and summarise"
                     + " where its CPU goes.")
     boolean profile;
@@ -291,6 +292,13 @@ public final class PathBenchmark implements Callable<Integer> {
                 }
                 Files.copy(lua, script);
             }
+            Path jfrSettings = temp.resolve("pathbench.jfc");
+            try (InputStream settings = PathBenchmark.class.getResourceAsStream("/bench/pathbench.jfc")) {
+                if (settings == null) {
+                    throw new BenchmarkFailure("bench/pathbench.jfc is not on the classpath (run test-compile)");
+                }
+                Files.copy(settings, jfrSettings);
+            }
             Path repeated = Files.writeString(temp.resolve("repeated.txt"), BenchPolicy.oneLine(message) + "\n");
             Path distinct = Files.write(
                     temp.resolve("distinct.txt"),
@@ -372,7 +380,7 @@ public final class PathBenchmark implements Callable<Integer> {
                     }
                     boolean profiling = profile && target == Target.ROUTER_REPEATED && c == profileConnections;
                     if (profiling) {
-                        jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=profile");
+                        jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=" + jfrSettings);
                     }
                     PathReport.Point point = measure(load, target, c, port, pid, loads.get(target), fake);
                     if (profiling) {
@@ -483,8 +491,9 @@ public final class PathBenchmark implements Callable<Integer> {
         log("profile: %d execution samples in %s", summary.samples(), recording);
         return String.format(
                         Locale.ROOT,
-                        "JFR (settings=profile) during the measured %d s of router-repeated at %d connections; the"
-                                + " figures of that point include JFR's cost. Recording: `%s` (kept with"
+                        "JFR (execution samples every 10 ms and garbage collections only, `bench/pathbench.jfc`)"
+                                + " during the measured %d s of router-repeated at %d connections; the figures of that"
+                                + " point include JFR's cost. Recording: `%s` (kept with"
                                 + " --keep-temp).%n%n",
                         duration,
                         connections,
