@@ -177,10 +177,12 @@ record GgufHeader(
             long kvCount = u64();
             // Each tensor info takes at least 8 (name) + 4 + 8 + 4 + 8 bytes, each pair at least 8 + 4 + 1.
             if (tensorCount < 0 || tensorCount > remaining() / 32) {
-                throw fail("corrupt header: " + Long.toUnsignedString(tensorCount) + " tensors cannot fit");
+                throw fail("truncated or corrupt: " + Long.toUnsignedString(tensorCount) + " tensors cannot fit in "
+                        + length + " bytes");
             }
             if (kvCount < 0 || kvCount > remaining() / 13) {
-                throw fail("corrupt header: " + Long.toUnsignedString(kvCount) + " metadata entries cannot fit");
+                throw fail("truncated or corrupt: " + Long.toUnsignedString(kvCount)
+                        + " metadata entries cannot fit in " + length + " bytes");
             }
             Map<String, Object> metadata = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {

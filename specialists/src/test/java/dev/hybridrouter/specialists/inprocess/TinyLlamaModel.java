@@ -181,6 +181,23 @@ record TinyLlamaModel(String architecture, int contextLength, long seed) {
         return writer;
     }
 
+    /**
+     * A LoRA adapter for this model that changes its output layer: {@code output.weight += B x A} with random
+     * (seeded) rank-{@code rank} factors, large enough to change what the model says.
+     */
+    GgufWriter loraAdapter(long adapterSeed, int rank) {
+        int vocab = vocabulary().size();
+        Random random = new Random(adapterSeed);
+        return new GgufWriter()
+                .putString("general.architecture", architecture)
+                .putString("general.type", "adapter")
+                .putString("general.name", "hybrid-router-tiny-test-lora")
+                .putString("adapter.type", "lora")
+                .putFloat32("adapter.lora.alpha", rank)
+                .addTensor("output.weight.lora_a", new long[] {EMBEDDING, rank}, gaussian(random, EMBEDDING * rank, 1f))
+                .addTensor("output.weight.lora_b", new long[] {rank, vocab}, gaussian(random, rank * vocab, 1f));
+    }
+
     private static float[] gaussian(Random random, int n, float std) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
