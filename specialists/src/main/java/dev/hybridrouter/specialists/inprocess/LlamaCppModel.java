@@ -383,9 +383,14 @@ public final class LlamaCppModel {
                             "in-process model " + file.getFileName() + " is busy: no slot freed in "
                                     + settings.queueTimeout().toMillis() + " ms");
                 }
+                LlamaModel loaded = llama;
+                if (closing || loaded == null) {
+                    slots.release();
+                    throw new IllegalStateException("model " + file + " is closed");
+                }
                 running.incrementAndGet();
                 done = true;
-                return new Lease(llama);
+                return new Lease(loaded);
             } finally {
                 if (!done) {
                     close();

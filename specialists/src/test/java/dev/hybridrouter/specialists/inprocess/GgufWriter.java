@@ -90,6 +90,12 @@ final class GgufWriter {
         return this;
     }
 
+    /** Drops a tensor, to make a file llama.cpp itself refuses. */
+    GgufWriter removeTensor(String name) {
+        tensors.removeIf(t -> t.name().equals(name));
+        return this;
+    }
+
     void write(Path file) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
             Sink sink = new Sink(out);

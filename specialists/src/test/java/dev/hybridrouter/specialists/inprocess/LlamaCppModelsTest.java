@@ -161,6 +161,22 @@ class LlamaCppModelsTest {
     }
 
     @Test
+    void should_report_a_file_llama_cpp_refuses_as_failed_and_keep_serving_other_models() throws IOException {
+        Path incomplete = dir.resolve("incomplete.gguf");
+        TinyLlamaModel.ofDefaults().writer().removeTensor("output_norm.weight").write(incomplete);
+        LlamaCppModel broken = models.model(small(incomplete));
+
+        assertThatThrownBy(broken::awaitReady)
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(incomplete.toString())
+                .hasMessageContaining("llama.cpp refused it");
+        assertThat(broken.status().state()).isEqualTo(ModelState.FAILED);
+        assertThat(broken.nativeLoads()).isEqualTo(1);
+
+        assertThat(chat(small(file)).chat(request(3)).aiMessage().text()).isNotEmpty();
+    }
+
+    @Test
     void should_refuse_a_context_size_over_the_models_before_loading_it() {
         LlamaCppModel model = models.model(small(file).withContextSize(4096));
 
