@@ -152,7 +152,7 @@ public final class ModelDownloader {
             } catch (IOException e) {
                 last = e;
                 if (attempt < attempts) {
-                    print("Download of " + target.getFileName() + " interrupted (" + describe(e) + "); retrying ("
+                    print("Download of " + target.getFileName() + " failed (" + describe(e) + "); retrying ("
                             + (attempt + 1) + "/" + attempts + ")");
                 }
             } catch (InterruptedException e) {
@@ -361,6 +361,7 @@ public final class ModelDownloader {
         private long done;
         private long lastDraw;
         private int lastDecile = -1;
+        private int lastLength;
         private boolean drawn;
 
         Progress(String name, long start, long total) {
@@ -379,7 +380,10 @@ public final class ModelDownloader {
             if (interactive) {
                 if (now - lastDraw > 200_000_000L || (total > 0 && done >= total)) {
                     lastDraw = now;
-                    progress.print("\r" + line(now));
+                    String line = line(now);
+                    // Pad over the longer line drawn before.
+                    progress.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+                    lastLength = line.length();
                     progress.flush();
                     drawn = true;
                 }
