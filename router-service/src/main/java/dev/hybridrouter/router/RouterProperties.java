@@ -15,6 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * @param autoModels model names that mean "let the router decide"; add the names your apps already
  *     send (e.g. {@code gpt-4o-mini}) so they need no change
  * @param limits what one request may ask of the router
+ * @param server what one client connection may take of the server
  * @param classifier the in-process classifier's settings
  */
 @Validated
@@ -23,6 +24,7 @@ public record RouterProperties(
         @DefaultValue Policies policies,
         @DefaultValue("auto") List<String> autoModels,
         @DefaultValue Limits limits,
+        @DefaultValue Server server,
         @DefaultValue Classifier classifier) {
 
     public static final String PREFIX = "router";
@@ -49,6 +51,21 @@ public record RouterProperties(
             @DefaultValue("1000") @Min(1) int maxMessages,
             @DefaultValue("500000") @Min(1) int maxCharacters,
             @DefaultValue("256") @Min(1) int maxJudgedTexts) {}
+
+    /**
+     * Limits on client connections, so that slow or idle clients cannot hold the server's connections and
+     * file descriptors. Idle keep-alive connections close after {@code server.netty.idle-timeout}.
+     *
+     * @param headerTimeout the longest a request's headers may take, from their first byte
+     * @param readTimeout the longest gap between two reads of a request
+     * @param requestTimeout the longest a whole request (headers and body) may take to arrive
+     * @param maxConnections client connections open at once; more are closed as soon as they are accepted
+     */
+    public record Server(
+            @DefaultValue("10s") Duration headerTimeout,
+            @DefaultValue("30s") Duration readTimeout,
+            @DefaultValue("60s") Duration requestTimeout,
+            @DefaultValue("10000") @Min(1) int maxConnections) {}
 
     /** @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off */
     public record Classifier(@DefaultValue("10000") long cacheSize) {}

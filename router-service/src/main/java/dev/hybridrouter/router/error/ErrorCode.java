@@ -17,6 +17,8 @@ public enum ErrorCode {
     NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null),
     REQUEST_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large"),
+    /** The request did not arrive within the server's read or request timeout. */
+    REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request_error", null),
     /** The upstream rejected the request as invalid (e.g. the conversation is too long for it). */
     UPSTREAM_REJECTED_REQUEST(HttpStatus.BAD_REQUEST, "invalid_request_error", "upstream_rejected_request"),

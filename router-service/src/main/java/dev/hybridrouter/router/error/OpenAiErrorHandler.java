@@ -4,6 +4,7 @@ import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.chat.RequestIds;
 import dev.hybridrouter.router.routing.UnknownModelException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,11 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
                             + properties.limits().maxRequestSize().toBytes()
                             + " bytes (router.limits.max-request-size)");
         }
+        if (requestTimedOut(failure)) {
+            return ApiException.of(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    "The request did not arrive in time (router.server.read-timeout, router.server.request-timeout)");
+        }
         if (failure instanceof MethodNotAllowedException notAllowed) {
             return ApiException.of(
                     ErrorCode.METHOD_NOT_ALLOWED,
@@ -125,6 +131,20 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
         } else {
             log.warn("{} failed: {}", request, error.getMessage());
         }
+    }
+
+    /**
+     * A request that did not arrive within the server's read or request timeout. Reactor Netty's exception
+     * for the latter is not public, so it is known by its name.
+     */
+    private static boolean requestTimedOut(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ReadTimeoutException
+                    || cause.getClass().getName().equals("reactor.netty.http.server.RequestTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A client that closed its connection: nothing to answer, nothing wrong with the router. */

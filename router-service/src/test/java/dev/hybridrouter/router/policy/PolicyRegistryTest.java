@@ -102,6 +102,8 @@ class PolicyRegistryTest {
                 new RouterProperties.Policies(dir.toString(), Duration.ofSeconds(5)),
                 List.of("auto"),
                 new RouterProperties.Limits(DataSize.ofMegabytes(1), 1000, 500_000, 256),
+                new RouterProperties.Server(
+                        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 100),
                 new RouterProperties.Classifier(0));
         return new PolicyRegistry(
                 properties,
