@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A classifier whose answer a test chooses: a domain scores 0.9 when the last user message names it,
- * else 0.1 (under the test policies' threshold, so the request escalates).
+ * A classifier whose answer a test chooses: a domain scores 0.9 when the last user message names it, 0.4
+ * when it says {@code unsure:<domain>} (the best domain, yet under the test policies' threshold, so the
+ * request escalates with that route), else 0.1 (under the threshold: the request escalates).
  */
 public final class KeywordClassifier {
 
@@ -20,9 +21,16 @@ public final class KeywordClassifier {
         return policy -> conversation -> {
             String text = lastUserText(conversation);
             Map<String, Double> scores = new HashMap<>();
-            policy.domains().forEach(d -> scores.put(d.name(), text.contains(d.name()) ? 0.9 : 0.1));
+            policy.domains().forEach(d -> scores.put(d.name(), score(text, d.name())));
             return new DomainClassifier.Classification(scores, false);
         };
+    }
+
+    private static double score(String text, String domain) {
+        if (text.contains("unsure:" + domain)) {
+            return 0.4;
+        }
+        return text.contains(domain) && !text.contains("unsure:") ? 0.9 : 0.1;
     }
 
     private static String lastUserText(List<ChatMessage> conversation) {

@@ -152,6 +152,9 @@ public abstract class RouterTestSupport {
                         specialist: records-slm
                         examples: [patient records]
                         residency: local-only
+                      - name: busy
+                        specialist: busy-slm
+                        examples: [busy]
                     specialists:
                       helpdesk-slm:
                         provider: openai-compatible
@@ -186,6 +189,14 @@ public abstract class RouterTestSupport {
                         base-url: %1$s/records/v1
                         model: qwen2.5-1.5b-instruct
                         timeout: 1s
+                      busy-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/busy/v1
+                        model: qwen2.5-1.5b-instruct
+                        fallback: hr-slm
+                        resilience:
+                          max-concurrent-calls: 1
+                          max-concurrent-failover-calls: 1
                     resilience:
                       retry: {initial-backoff: 10ms}
                     privacy:

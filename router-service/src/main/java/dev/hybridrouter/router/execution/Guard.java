@@ -40,6 +40,13 @@ public record Guard(
         Duration timeout) {
 
     /**
+     * How long after the deadline the whole call's backstop fires: it only ends a retry's backoff that would
+     * run past the deadline; a try running at the deadline is ended by its own time limit, which the breaker
+     * records.
+     */
+    static final Duration BACKSTOP_GRACE = Duration.ofMillis(1);
+
+    /**
      * One whole answer.
      *
      * @param failover whether the call fails over to this upstream from another model
@@ -51,7 +58,7 @@ public record Guard(
                     .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
                     .transformDeferred(BulkheadOperator.of(failover ? failoverCalls : ownCalls))
                     .transformDeferred(RetryOperator.of(retry))
-                    .timeout(timeout, Mono.error(deadline::exceeded))
+                    .timeout(timeout.plus(BACKSTOP_GRACE), Mono.error(deadline::exceeded))
                     .onErrorMap(OutOfTimeException.class, e -> deadline.exceeded());
         });
     }
@@ -85,7 +92,8 @@ public record Guard(
                     .transformDeferred(CircuitBreakerOperator.of(circuitBreaker))
                     .transformDeferred(BulkheadOperator.of(failover ? failoverCalls : ownCalls))
                     .transformDeferred(RetryOperator.of(retry))
-                    .takeUntilOther(Mono.delay(timeout).then(Mono.error(() -> deadline.exceeded(started.get()))))
+                    .takeUntilOther(Mono.delay(timeout.plus(BACKSTOP_GRACE))
+                            .then(Mono.error(() -> deadline.exceeded(started.get()))))
                     .onErrorMap(OutOfTimeException.class, e -> deadline.exceeded(started.get()));
         });
     }

@@ -46,11 +46,13 @@ final class UpstreamFailures {
     }
 
     /**
-     * Whether a failed try may be made again: an upstream fault, not a broken stream, and not a 429 or 503
-     * asking to wait longer than {@code maxRetryAfter}.
+     * Whether a failed try may be made again: an upstream fault, not a broken stream, not a try that used up
+     * the call's whole time, and not a 429 or 503 asking to wait longer than {@code maxRetryAfter}.
      */
     static boolean isRetryable(Throwable failure, Duration maxRetryAfter) {
-        if (failure instanceof Guard.StreamBrokenException || !isUpstreamFault(failure)) {
+        if (failure instanceof Guard.StreamBrokenException
+                || failure instanceof Guard.DeadlineExceededException
+                || !isUpstreamFault(failure)) {
             return false;
         }
         Duration retryAfter = retryAfter(failure);

@@ -1,4 +1,4 @@
-package dev.hybridrouter.router.upstream;
+package dev.hybridrouter.router.execution;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
