@@ -30,6 +30,9 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * The running router in front of fake upstreams: one WireMock server per kind of API (an
@@ -45,6 +48,9 @@ public abstract class RouterTestSupport {
     protected static final WireMockServer OLLAMA = started();
     protected static final WireMockServer OPENAI = started();
     protected static final WireMockServer ANTHROPIC = started();
+    /** An OpenAI-compatible server whose streams send one chunk, then nothing ever again. */
+    protected static final DisposableServer STALLING = stalling();
+
     protected static final String OPENAI_KEY = "sk-test-openai";
     protected static final String ANTHROPIC_KEY = "sk-ant-test";
 
@@ -116,6 +122,18 @@ public abstract class RouterTestSupport {
         }
     }
 
+    private static DisposableServer stalling() {
+        DisposableServer server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.post("/v1/chat/completions", (request, response) -> response.header(
+                                "Content-Type", "text/event-stream")
+                        .sendString(Flux.just(UpstreamFakes.openAiChunk("Hel")).concatWith(Flux.never()))))
+                .bindNow();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::disposeNow));
+        return server;
+    }
+
     private static WireMockServer started() {
         WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
         server.start();
@@ -155,6 +173,9 @@ public abstract class RouterTestSupport {
                       - name: busy
                         specialist: busy-slm
                         examples: [busy]
+                      - name: stall
+                        specialist: stall-slm
+                        examples: [stall]
                     specialists:
                       helpdesk-slm:
                         provider: openai-compatible
@@ -187,6 +208,11 @@ public abstract class RouterTestSupport {
                       records-slm:
                         provider: openai-compatible
                         base-url: %1$s/records/v1
+                        model: qwen2.5-1.5b-instruct
+                        timeout: 1s
+                      stall-slm:
+                        provider: openai-compatible
+                        base-url: http://127.0.0.1:%8$d/v1
                         model: qwen2.5-1.5b-instruct
                         timeout: 1s
                       busy-slm:
@@ -235,7 +261,8 @@ public abstract class RouterTestSupport {
                                     ANTHROPIC.baseUrl(),
                                     openAiKey,
                                     anthropicKey,
-                                    CAPTURE_DIRECTORY);
+                                    CAPTURE_DIRECTORY,
+                                    STALLING.port());
             return Files.writeString(dir.resolve("test.yaml"), policy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

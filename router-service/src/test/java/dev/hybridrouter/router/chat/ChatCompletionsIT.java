@@ -99,7 +99,7 @@ class ChatCompletionsIT extends RouterTestSupport {
                           {"role": "system", "content": "Answer in French."},
                           {"role": "user", "content": "my screen flickers"}
                         ]}""",
-                        true,
+                        false,
                         true)));
     }
 
@@ -223,11 +223,15 @@ class ChatCompletionsIT extends RouterTestSupport {
                         "slow",
                         "flaky",
                         "records",
+                        "busy",
+                        "stall",
+                        "busy-slm",
                         "flaky-slm",
                         "helpdesk-slm",
                         "hr-slm",
                         "records-slm",
                         "slow-slm",
+                        "stall-slm",
                         "claude",
                         "cloud",
                         "keyless");

@@ -44,6 +44,30 @@ class RouteEndpointIT extends RouterTestSupport {
     }
 
     @Test
+    void should_explain_why_a_request_stays_local_and_plan_no_large_model() {
+        web.post()
+                .uri("/v1/route")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(
+                        """
+                        {"model": "auto", "messages": [{"role": "system", "content": "the patient records say X"},
+                          {"role": "user", "content": "write a sonnet"}]}""")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.local_only")
+                .isEqualTo(true)
+                .jsonPath("$.local_only_reason")
+                .value(String.class, reason -> assertThat(reason)
+                        .isEqualTo("messages[0] looks like local-only domain 'records' (0.90 >= 0.30)"))
+                .jsonPath("$.escalate")
+                .isEqualTo(false)
+                .jsonPath("$.plan")
+                .isEqualTo(java.util.List.of("specialist:records-slm"));
+    }
+
+    @Test
     void should_explain_a_forced_route() {
         web.post()
                 .uri("/v1/route")

@@ -10,14 +10,21 @@ import static dev.hybridrouter.router.UpstreamFakes.openAiChunk;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
 import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.hybridrouter.router.RouterTestSupport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
 
 /**
  * The fault matrix: what the client gets, and what each upstream fake received, when upstreams fail.
@@ -52,11 +59,13 @@ class ResilienceIT extends RouterTestSupport {
     }
 
     @Test
-    void should_retry_and_answer_when_the_cloud_rate_limits_once_with_retry_after() {
+    void should_wait_the_retry_after_the_cloud_asks_for_then_answer_when_it_rate_limits_once() {
+        long started = System.nanoTime();
+
         OPENAI.stubFor(post("/v1/chat/completions")
                 .inScenario("429")
                 .whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0"))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
                 .willSetStateTo("cooled down"));
         OPENAI.stubFor(post("/v1/chat/completions")
                 .inScenario("429")
@@ -74,6 +83,7 @@ class ResilienceIT extends RouterTestSupport {
 
         assertThat(calls(OPENAI, "/v1/chat/completions")).isEqualTo(2);
         assertThat(calls(ANTHROPIC, "/v1/messages")).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
@@ -235,7 +245,7 @@ class ResilienceIT extends RouterTestSupport {
                 .expectStatus()
                 .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
                 .expectHeader()
-                .exists("Retry-After")
+                .valueEquals("Retry-After", "10")
                 .expectBody()
                 .jsonPath("$.error.code")
                 .isEqualTo("no_model_available")
@@ -315,6 +325,148 @@ class ResilienceIT extends RouterTestSupport {
                 .value(metrics -> assertThat(metrics)
                         .contains(
                                 "resilience4j_circuitbreaker_state{name=\"specialist:flaky-slm\",state=\"open\"} 1.0"));
+    }
+
+    @Test
+    void should_end_a_stream_that_stalls_after_its_first_token_with_an_error_event_at_its_timeout() {
+        long started = System.nanoTime();
+        String body = stream("stall", "hello")
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(body).contains("Hel", "event:error", "upstream_timeout", "within its timeout of 1 s");
+        assertThat(body).doesNotContain("[DONE]");
+    }
+
+    @Test
+    void should_answer_503_upstream_busy_without_counting_it_when_the_bulkhead_is_full() {
+        LOCAL.stubFor(post("/busy/v1/chat/completions")
+                .willReturn(openAiCompletion("slow").withFixedDelay(3_000)));
+        Mono<?> held = hold("busy-slm", "busy");
+
+        chatForced("busy-slm")
+                .expectStatus()
+                .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                .expectHeader()
+                .valueEquals("Retry-After", "1")
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("upstream_busy");
+
+        assertThat(resilience
+                        .circuitBreakers()
+                        .circuitBreaker("specialist:busy-slm")
+                        .getMetrics()
+                        .getNumberOfFailedCalls())
+                .isZero();
+        held.block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void should_fail_over_to_the_fallback_specialist_when_the_bulkhead_is_full() {
+        LOCAL.stubFor(post("/busy/v1/chat/completions")
+                .willReturn(openAiCompletion("slow").withFixedDelay(3_000)));
+        OLLAMA.stubFor(post("/v1/chat/completions").willReturn(openAiCompletion("The fallback answers.")));
+        Mono<?> held = hold("busy-slm", "busy");
+
+        chat("a busy question")
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("x-router-target", "specialist:hr-slm")
+                .expectBody()
+                .jsonPath("$.choices[0].message.content")
+                .isEqualTo("The fallback answers.");
+        held.block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void
+            should_keep_a_specialists_own_places_free_when_degraded_traffic_from_a_downed_cloud_fills_its_failover_places() {
+        OPENAI.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(503)));
+        ANTHROPIC.stubFor(post("/v1/messages").willReturn(aResponse().withStatus(503)));
+        LOCAL.stubFor(post("/busy/v1/chat/completions")
+                .atPriority(1)
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("hold"))
+                .willReturn(openAiCompletion("degraded, slowly").withFixedDelay(3_000)));
+        LOCAL.stubFor(post("/busy/v1/chat/completions").atPriority(2).willReturn(openAiCompletion("own traffic")));
+        Mono<?> held = hold("auto", "unsure:busy hold");
+
+        chat("a busy question")
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("x-router-target", "specialist:busy-slm")
+                .expectHeader()
+                .valueEquals("x-router-degraded", "false");
+        chat("unsure:busy again")
+                .expectStatus()
+                .isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                .expectBody()
+                .jsonPath("$.error.message")
+                .value(String.class, message -> assertThat(message)
+                        .contains("specialist 'busy-slm' has as many calls in flight as it allows"));
+        held.block(Duration.ofSeconds(10));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 413, 422})
+    void should_answer_400_without_failing_over_or_counting_it_when_the_upstream_rejects_the_request(int status) {
+        LOCAL.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(status)));
+
+        chat(HELPDESK)
+                .expectStatus()
+                .isEqualTo(HttpStatus.BAD_REQUEST)
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("upstream_rejected_request");
+
+        assertThat(calls(LOCAL, "/v1/chat/completions")).isEqualTo(1);
+        assertThat(calls(OPENAI, "/v1/chat/completions")).isZero();
+        assertThat(resilience
+                        .circuitBreakers()
+                        .circuitBreaker("specialist:helpdesk-slm")
+                        .getMetrics()
+                        .getNumberOfFailedCalls())
+                .isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"408, 504, upstream_timeout", "504, 504, upstream_timeout", "403, 502, upstream_auth_failed"})
+    void should_map_the_upstreams_status_to_what_it_means_for_the_caller(int upstream, int caller, String code) {
+        LOCAL.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(upstream)));
+
+        chatForced("helpdesk-slm")
+                .expectStatus()
+                .isEqualTo(caller)
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo(code);
+    }
+
+    /**
+     * Sends a request that the fake holds open, and returns once the fake has it.
+     *
+     * @return its answer, to wait for before the test ends, so that it holds nothing in the next test
+     */
+    private Mono<?> hold(String model, String text) {
+        int before = LOCAL.getAllServeEvents().size();
+        Mono<?> answer = WebClient.create("http://localhost:" + port)
+                .post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"" + text
+                        + "\"}]}")
+                .exchangeToMono(response -> response.releaseBody())
+                .cache();
+        answer.subscribe(done -> {}, failure -> {});
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> LOCAL.getAllServeEvents().size() > before);
+        return answer;
     }
 
     private WebTestClient.ResponseSpec chat(String text) {

@@ -35,7 +35,7 @@ class PrivacyIT extends RouterTestSupport {
               {"role": "system", "content": "Reply to %s."},
               {"role": "user", "content": "My card %s was charged twice."},
               {"role": "assistant", "content": "Which account, %s?"},
-              {"role": "user", "content": "The one for %s; write a polite complaint letter"}]}""";
+              {"role": "user", "content": "The one for %s; write a polite complaint letter (privacy-it)"}]}""";
 
     @Test
     void should_mask_every_turn_sent_to_a_large_model_and_restore_the_answer() {
@@ -132,17 +132,19 @@ class PrivacyIT extends RouterTestSupport {
                 .collect(Collectors.joining());
     }
 
+    /** The captured lines of this class's own conversation: other tests capture into the same directory. */
     private static String captured() {
         try (Stream<Path> files = Files.list(CAPTURE_DIRECTORY)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".jsonl"))
-                    .map(f -> {
+                    .flatMap(f -> {
                         try {
-                            return Files.readString(f);
+                            return Files.readAllLines(f).stream();
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
                     })
-                    .collect(Collectors.joining());
+                    .filter(line -> line.contains("(privacy-it)"))
+                    .collect(Collectors.joining("\n"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -259,6 +259,37 @@ class RouterTest {
     }
 
     @Test
+    void should_keep_a_request_local_when_its_specialist_is_local_only_even_if_it_would_escalate_after() {
+        Policy.Specialist localOnly = new Policy.Specialist(
+                SLM.provider(),
+                SLM.baseUrl(),
+                SLM.model(),
+                null,
+                null,
+                List.of(),
+                SLM.timeout(),
+                null,
+                SLM.resilience(),
+                Policy.Residency.LOCAL_ONLY);
+        Policy policy = new Policy(
+                POLICY.name(),
+                POLICY.classifier(),
+                POLICY.domains(),
+                Map.of("cards-slm", localOnly, "loans-slm", SLM),
+                POLICY.escalation(),
+                POLICY.largeModels());
+        Router router = new Router(
+                policy, c -> new DomainClassifier.Classification(Map.of("cards", 0.9), false), Set.of("auto"), 100);
+
+        RoutingDecision decision = router.route(request("auto", ChatMessage.user("x")));
+
+        assertThat(decision.localOnlyReason()).isEqualTo("specialist 'cards-slm' is local-only");
+        assertThat(decision.plan())
+                .extracting(attempt -> attempt.target().toString())
+                .containsExactly("specialist:cards-slm");
+    }
+
+    @Test
     void should_mark_a_forced_large_model_local_only_when_the_policy_is_local_only() {
         Policy tenant = new Policy(
                 POLICY.name(),
