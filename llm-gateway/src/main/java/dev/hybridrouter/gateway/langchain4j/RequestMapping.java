@@ -173,13 +173,24 @@ final class RequestMapping {
             if (message.name() != null) {
                 problems.add(param + ".name");
             }
-            switch (message.role()) {
-                case "system", "developer" -> mapped.add(SystemMessage.from(text(message, param)));
-                case "user" -> mapped.add(user(message, param));
-                case "assistant" -> mapped.add(assistant(message, param, toolNamesByCallId));
-                case "tool" -> mapped.add(ToolExecutionResultMessage.from(
-                        message.toolCallId(), toolNamesByCallId.get(message.toolCallId()), text(message, param)));
-                default -> problems.add(param + ".role=" + message.role());
+            try {
+                switch (message.role()) {
+                    case "system", "developer" -> {
+                        // an empty system message says nothing; providers refuse empty text blocks
+                        String text = text(message, param);
+                        if (!text.isBlank()) {
+                            mapped.add(SystemMessage.from(text));
+                        }
+                    }
+                    case "user" -> mapped.add(user(message, param));
+                    case "assistant" -> mapped.add(assistant(message, param, toolNamesByCallId));
+                    case "tool" -> mapped.add(ToolExecutionResultMessage.from(
+                            message.toolCallId(), toolNamesByCallId.get(message.toolCallId()), text(message, param)));
+                    default -> problems.add(param + ".role=" + message.role());
+                }
+            } catch (IllegalArgumentException refused) {
+                // LangChain4j refuses what the provider cannot take, e.g. an empty user turn
+                problems.add(param + " (" + refused.getMessage() + ")");
             }
         }
         return mapped;

@@ -1,6 +1,6 @@
 package dev.hybridrouter.gateway.wire;
 
-/** Maps one caller-written string of a request or answer; see {@link Texts}. */
+/** Maps one string of a request or answer; see {@link Texts}. */
 @FunctionalInterface
 public interface TextMapper {
 
@@ -18,7 +18,17 @@ public interface TextMapper {
          * tool and schema descriptions, and every string of a value the schema leaves open.
          */
         PROSE,
-        /** Names and ids that other parts of the request refer to: tool and function names, tool-call ids. */
-        IDENTIFIER
+        /**
+         * Names and ids the caller chose, which other parts of the request refer to: participant, tool and
+         * function names, tool-call ids, schema names and references, property names a schema requires,
+         * patterns.
+         */
+        NAME,
+        /**
+         * Values from a vocabulary the schema fixes: {@code role}, {@code type}, {@code detail}, the {@code
+         * tool_choice} mode, {@code reasoning_effort}, {@code service_tier}, modalities, audio settings, JSON
+         * Schema's {@code type} and {@code format}. A caller may still put anything there.
+         */
+        KEYWORD
     }
 }

@@ -18,33 +18,117 @@ import tools.jackson.databind.node.StringNode;
  * walk can see and change. Each string is handed over with its {@link Kind}: {@link Kind#PROSE} for text
  * that people or models wrote (message content and text parts, refusals, tool-call arguments, tool results,
  * tool and schema descriptions, {@code user}, {@code stop}, {@code metadata}, {@code prediction}, and the
- * strings of every field the schema does not name, at every level), {@link Kind#IDENTIFIER} for names, ids,
- * enumerations ({@code role}, {@code type}, {@code detail}, the {@code tool_choice} mode, ...) and JSON
- * Schema keywords ({@code type}, {@code format}, {@code pattern}, {@code $ref}, {@code required}, ...).
+ * strings of every field the schema does not name, at every level), {@link Kind#NAME} for names and ids
+ * the caller chose, {@link Kind#KEYWORD} for values of the schema's fixed vocabularies ({@code role},
+ * {@code type}, {@code detail}, the {@code tool_choice} mode, JSON Schema's {@code type} and {@code
+ * format}, ...).
  *
  * <p>Only two things are never visited: {@code model}, which the router owns, and opaque content (the URL
  * or data of an image, audio or a file part), which no text walk can read; see {@link #hasOpaqueContent}.
  */
 public final class Texts {
 
-    /** Keys whose string values are identifiers or enumerations wherever they appear. */
-    private static final Set<String> IDENTIFIER_KEYS = Set.of("type", "id", "name", "role");
+    /** Keys whose string values are keywords wherever they appear. */
+    private static final Set<String> KEYWORD_KEYS = Set.of("type", "role");
 
-    /** Further keys whose string values are structure inside a JSON Schema. */
-    private static final Set<String> SCHEMA_KEYWORDS = Set.of(
-            "format",
-            "pattern",
-            "$ref",
-            "$schema",
-            "$id",
-            "$anchor",
-            "$dynamicRef",
-            "$dynamicAnchor",
+    /** Keys whose string values are names wherever they appear. */
+    private static final Set<String> NAME_KEYS = Set.of("id", "name");
+
+    /** Further keys whose string values are keywords inside a JSON Schema. */
+    private static final Set<String> SCHEMA_KEYWORDS =
+            Set.of("format", "$schema", "contentEncoding", "contentMediaType");
+
+    /** Further keys whose string values are names inside a JSON Schema. */
+    private static final Set<String> SCHEMA_NAMES =
+            Set.of("pattern", "$ref", "$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "required");
+
+    /** The values of the schema's fixed vocabularies, which say nothing about a request's content. */
+    private static final Set<String> KNOWN_KEYWORDS = Set.of(
+            // roles, content part, tool, response format and prediction types, tool choice modes
+            "system",
+            "developer",
+            "user",
+            "assistant",
+            "tool",
+            "function",
+            "custom",
+            "text",
+            "image_url",
+            "input_audio",
+            "file",
+            "refusal",
+            "json_object",
+            "json_schema",
+            "none",
+            "auto",
             "required",
-            "contentEncoding",
-            "contentMediaType");
+            "content",
+            // detail, reasoning effort, service tier, modalities, audio formats and voices
+            "low",
+            "high",
+            "minimal",
+            "medium",
+            "default",
+            "flex",
+            "scale",
+            "priority",
+            "audio",
+            "wav",
+            "mp3",
+            "flac",
+            "opus",
+            "pcm16",
+            "aac",
+            "alloy",
+            "ash",
+            "ballad",
+            "coral",
+            "echo",
+            "fable",
+            "nova",
+            "onyx",
+            "sage",
+            "shimmer",
+            "verse",
+            // JSON Schema types and formats
+            "object",
+            "array",
+            "string",
+            "number",
+            "integer",
+            "boolean",
+            "null",
+            "date-time",
+            "date",
+            "time",
+            "duration",
+            "email",
+            "idn-email",
+            "hostname",
+            "idn-hostname",
+            "ipv4",
+            "ipv6",
+            "uri",
+            "uri-reference",
+            "iri",
+            "iri-reference",
+            "uuid",
+            "uri-template",
+            "json-pointer",
+            "relative-json-pointer",
+            "regex");
 
     private Texts() {}
+
+    /**
+     * Whether a {@link Kind#KEYWORD} string is one of the schema's own values ({@code user}, {@code
+     * function}, {@code object}, a JSON Schema URL, ...) rather than something a caller put there.
+     */
+    public static boolean knownKeyword(String text) {
+        return KNOWN_KEYWORDS.contains(text)
+                || text.startsWith("https://json-schema.org/")
+                || text.startsWith("http://json-schema.org/");
+    }
 
     /** The request with {@code f} applied to each of its strings but {@code model}. */
     public static ChatCompletionRequest map(ChatCompletionRequest r, TextMapper f) {
@@ -71,30 +155,30 @@ public final class Texts {
                 r.seed(),
                 prose(r.user(), f),
                 r.tools() == null ? null : mapList(r.tools(), t -> map(t, f)),
-                r.toolChoice() == null ? null : walk(r.toolChoice(), f, Kind.IDENTIFIER, false),
+                r.toolChoice() == null ? null : toolChoice(r.toolChoice(), f),
                 r.parallelToolCalls(),
                 map(r.responseFormat(), f),
                 json(r.metadata(), f),
                 r.store(),
-                identifier(r.serviceTier(), f),
-                identifier(r.reasoningEffort(), f),
+                keyword(r.serviceTier(), f),
+                keyword(r.reasoningEffort(), f),
                 json(r.prediction(), f),
-                r.audio() == null ? null : walk(r.audio(), f, Kind.IDENTIFIER, false),
-                r.modalities() == null ? null : walk(r.modalities(), f, Kind.IDENTIFIER, false),
+                r.audio() == null ? null : walk(r.audio(), f, Kind.KEYWORD, false),
+                r.modalities() == null ? null : walk(r.modalities(), f, Kind.KEYWORD, false),
                 extra(r.extra(), f));
     }
 
     /** A message (of a request, an answer, or a streamed delta) with {@code f} applied to its strings. */
     public static ChatMessage map(ChatMessage m, TextMapper f) {
         return new ChatMessage(
-                identifier(m.role(), f),
+                keyword(m.role(), f),
                 map(m.content(), f),
-                identifier(m.name(), f),
+                name(m.name(), f),
                 prose(m.refusal(), f),
                 m.toolCalls() == null ? null : mapList(m.toolCalls(), c -> map(c, f)),
-                identifier(m.toolCallId(), f),
+                name(m.toolCallId(), f),
                 map(m.functionCall(), f),
-                m.audio() == null ? null : walk(m.audio(), f, Kind.IDENTIFIER, false),
+                m.audio() == null ? null : walk(m.audio(), f, null, false),
                 extra(m.extra(), f));
     }
 
@@ -118,7 +202,7 @@ public final class Texts {
         return Content.of(mapList(
                 content.parts(),
                 part -> new ContentPart(
-                        identifier(part.type(), f),
+                        keyword(part.type(), f),
                         prose(part.text(), f),
                         part.imageUrl(),
                         part.inputAudio(),
@@ -130,8 +214,8 @@ public final class Texts {
     private static ToolCall map(ToolCall call, TextMapper f) {
         return new ToolCall(
                 call.index(),
-                identifier(call.id(), f),
-                identifier(call.type(), f),
+                name(call.id(), f),
+                keyword(call.type(), f),
                 map(call.function(), f),
                 extra(call.extra(), f));
     }
@@ -140,17 +224,17 @@ public final class Texts {
         if (call == null) {
             return null;
         }
-        return new FunctionCall(identifier(call.name(), f), prose(call.arguments(), f), extra(call.extra(), f));
+        return new FunctionCall(name(call.name(), f), prose(call.arguments(), f), extra(call.extra(), f));
     }
 
     private static Tool map(Tool tool, TextMapper f) {
         Tool.Function function = tool.function();
         return new Tool(
-                identifier(tool.type(), f),
+                keyword(tool.type(), f),
                 function == null
                         ? null
                         : new Tool.Function(
-                                identifier(function.name(), f),
+                                name(function.name(), f),
                                 prose(function.description(), f),
                                 function.parameters() == null ? null : walk(function.parameters(), f, null, true),
                                 function.strict(),
@@ -164,11 +248,11 @@ public final class Texts {
         }
         ResponseFormat.JsonSchema schema = format.jsonSchema();
         return new ResponseFormat(
-                identifier(format.type(), f),
+                keyword(format.type(), f),
                 schema == null
                         ? null
                         : new ResponseFormat.JsonSchema(
-                                identifier(schema.name(), f),
+                                name(schema.name(), f),
                                 prose(schema.description(), f),
                                 schema.schema() == null ? null : walk(schema.schema(), f, null, true),
                                 schema.strict(),
@@ -250,8 +334,11 @@ public final class Texts {
      * under such a key (a schema property named {@code name}) is judged by its own keys.
      */
     private static Kind kindOf(String key, boolean schema) {
-        if (IDENTIFIER_KEYS.contains(key) || (schema && SCHEMA_KEYWORDS.contains(key))) {
-            return Kind.IDENTIFIER;
+        if (KEYWORD_KEYS.contains(key) || (schema && SCHEMA_KEYWORDS.contains(key))) {
+            return Kind.KEYWORD;
+        }
+        if (NAME_KEYS.contains(key) || (schema && SCHEMA_NAMES.contains(key))) {
+            return Kind.NAME;
         }
         return null;
     }
@@ -260,8 +347,17 @@ public final class Texts {
         return text == null ? null : f.map(text, Kind.PROSE);
     }
 
-    private static String identifier(String text, TextMapper f) {
-        return text == null ? null : f.map(text, Kind.IDENTIFIER);
+    private static String name(String text, TextMapper f) {
+        return text == null ? null : f.map(text, Kind.NAME);
+    }
+
+    private static String keyword(String text, TextMapper f) {
+        return text == null ? null : f.map(text, Kind.KEYWORD);
+    }
+
+    /** A mode ({@code "auto"}) is a keyword; a named function's name is a name. */
+    private static JsonNode toolChoice(JsonNode choice, TextMapper f) {
+        return choice.isString() ? walk(choice, f, Kind.KEYWORD, false) : walk(choice, f, null, false);
     }
 
     private static <T> List<T> mapList(List<T> list, UnaryOperator<T> f) {

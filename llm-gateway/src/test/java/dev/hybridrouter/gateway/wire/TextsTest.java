@@ -44,18 +44,32 @@ class TextsTest {
     }
 
     @Test
-    void should_hand_over_names_ids_enumerations_and_schema_keywords_as_identifiers() {
-        List<String> identifiers = new ArrayList<>();
+    void should_hand_over_names_and_ids_as_names() {
+        assertThat(of(Kind.NAME))
+                .contains("ann", "call_1", "weather", "city", "answer", "audio_1")
+                .doesNotContain("Be brief.", "user", "object");
+    }
+
+    @Test
+    void should_hand_over_the_values_of_fixed_vocabularies_as_keywords() {
+        List<String> keywords = of(Kind.KEYWORD);
+
+        assertThat(keywords)
+                .contains("developer", "user", "function", "object", "string", "json_schema", "auto", "low", "alloy")
+                .doesNotContain("ann", "Be brief.");
+        assertThat(keywords).allMatch(Texts::knownKeyword);
+        assertThat(Texts.knownKeyword("patient notes")).isFalse();
+    }
+
+    private List<String> of(Kind wanted) {
+        List<String> found = new ArrayList<>();
         Texts.map(request, (text, kind) -> {
-            if (kind == Kind.IDENTIFIER) {
-                identifiers.add(text);
+            if (kind == wanted) {
+                found.add(text);
             }
             return text;
         });
-
-        assertThat(identifiers)
-                .contains("developer", "ann", "call_1", "weather", "function", "object", "string", "city", "answer")
-                .doesNotContain("Be brief.", "sunny");
+        return found;
     }
 
     @Test

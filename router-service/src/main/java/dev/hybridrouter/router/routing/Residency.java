@@ -18,8 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Whether a request must stay on local models, judged on everything that would leave with it. The rules,
- * in order (docs/privacy.md says the same):
+ * Whether a request must stay on local models, judged on everything that would leave with it: every string
+ * of the request but its {@code model} and the schema's own keywords. The rules, in order (docs/privacy.md
+ * says the same):
  *
  * <ol>
  *   <li>the policy (tenant) is local-only;
@@ -27,8 +28,9 @@ import java.util.Set;
  *   <li>any string of the request holds personal data whose action is {@code keep-local};
  *   <li>when the policy has local-only domains: the request carries an image, audio or a file, which the
  *       router cannot judge; or any text of it, on its own (every message of every role, every text part,
- *       tool definitions, tool calls and results, and every other field), scores at or above a local-only
- *       domain's residency threshold. Long texts are judged in windows of {@value #WINDOW} characters.
+ *       name, tool definition, tool call and result, and every other field), scores at or above a
+ *       local-only domain's residency threshold. Long texts are judged in windows of {@value #WINDOW}
+ *       characters.
  * </ol>
  *
  * Judging is bounded: a request with more distinct windows than the limit is refused with a 400 naming
@@ -112,8 +114,9 @@ final class Residency {
         return places;
     }
 
+    /** Every string is judged but the schema's own keywords ({@code user}, {@code function}, ...). */
     private String collect(Map<String, String> places, String text, Kind kind, String place) {
-        if (kind == Kind.PROSE && ReadableText.has(text)) {
+        if (!(kind == Kind.KEYWORD && Texts.knownKeyword(text)) && ReadableText.has(text)) {
             for (String window : split(text)) {
                 places.putIfAbsent(window, place);
                 if (places.size() > maxJudgedTexts) {
