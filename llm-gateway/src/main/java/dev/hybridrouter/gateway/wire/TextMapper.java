@@ -19,11 +19,15 @@ public interface TextMapper {
          */
         PROSE,
         /**
-         * Names and ids the caller chose, which other parts of the request refer to: participant, tool and
-         * function names, tool-call ids, schema names and references, property names a schema requires,
-         * patterns.
+         * Names the caller chose, which other parts of the request refer to: participant, tool and function
+         * names, schema names and references, property names a schema requires, patterns.
          */
         NAME,
+        /**
+         * Ids a model or a client generated to tie parts of a conversation together: tool-call ids, a
+         * tool message's {@code tool_call_id}, and every {@code id} field.
+         */
+        ID,
         /**
          * Values from a vocabulary the schema fixes: {@code role}, {@code type}, {@code detail}, the {@code
          * tool_choice} mode, {@code reasoning_effort}, {@code service_tier}, modalities, audio settings, JSON

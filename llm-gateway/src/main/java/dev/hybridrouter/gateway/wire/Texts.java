@@ -18,10 +18,10 @@ import tools.jackson.databind.node.StringNode;
  * walk can see and change. Each string is handed over with its {@link Kind}: {@link Kind#PROSE} for text
  * that people or models wrote (message content and text parts, refusals, tool-call arguments, tool results,
  * tool and schema descriptions, {@code user}, {@code stop}, {@code metadata}, {@code prediction}, and the
- * strings of every field the schema does not name, at every level), {@link Kind#NAME} for names and ids
- * the caller chose, {@link Kind#KEYWORD} for values of the schema's fixed vocabularies ({@code role},
- * {@code type}, {@code detail}, the {@code tool_choice} mode, JSON Schema's {@code type} and {@code
- * format}, ...).
+ * strings of every field the schema does not name, at every level), {@link Kind#NAME} for names the
+ * caller chose, {@link Kind#ID} for generated ids (tool-call ids), and {@link Kind#KEYWORD} for values of
+ * the schema's fixed vocabularies ({@code role}, {@code type}, {@code detail}, the {@code tool_choice}
+ * mode, JSON Schema's {@code type} and {@code format}, ...).
  *
  * <p>Only two things are never visited: {@code model}, which the router owns, and opaque content (the URL
  * or data of an image, audio or a file part), which no text walk can read; see {@link #hasOpaqueContent}.
@@ -32,7 +32,7 @@ public final class Texts {
     private static final Set<String> KEYWORD_KEYS = Set.of("type", "role");
 
     /** Keys whose string values are names wherever they appear. */
-    private static final Set<String> NAME_KEYS = Set.of("id", "name");
+    private static final Set<String> NAME_KEYS = Set.of("name");
 
     /** Further keys whose string values are keywords inside a JSON Schema. */
     private static final Set<String> SCHEMA_KEYWORDS =
@@ -176,7 +176,7 @@ public final class Texts {
                 name(m.name(), f),
                 prose(m.refusal(), f),
                 m.toolCalls() == null ? null : mapList(m.toolCalls(), c -> map(c, f)),
-                name(m.toolCallId(), f),
+                id(m.toolCallId(), f),
                 map(m.functionCall(), f),
                 m.audio() == null ? null : walk(m.audio(), f, null, false),
                 extra(m.extra(), f));
@@ -214,7 +214,7 @@ public final class Texts {
     private static ToolCall map(ToolCall call, TextMapper f) {
         return new ToolCall(
                 call.index(),
-                name(call.id(), f),
+                id(call.id(), f),
                 keyword(call.type(), f),
                 map(call.function(), f),
                 extra(call.extra(), f));
@@ -340,6 +340,9 @@ public final class Texts {
         if (NAME_KEYS.contains(key) || (schema && SCHEMA_NAMES.contains(key))) {
             return Kind.NAME;
         }
+        if (key.equals("id")) {
+            return Kind.ID;
+        }
         return null;
     }
 
@@ -349,6 +352,10 @@ public final class Texts {
 
     private static String name(String text, TextMapper f) {
         return text == null ? null : f.map(text, Kind.NAME);
+    }
+
+    private static String id(String text, TextMapper f) {
+        return text == null ? null : f.map(text, Kind.ID);
     }
 
     private static String keyword(String text, TextMapper f) {

@@ -44,10 +44,11 @@ class TextsTest {
     }
 
     @Test
-    void should_hand_over_names_and_ids_as_names() {
+    void should_hand_over_names_as_names_and_generated_ids_as_ids() {
         assertThat(of(Kind.NAME))
-                .contains("ann", "call_1", "weather", "city", "answer", "audio_1")
-                .doesNotContain("Be brief.", "user", "object");
+                .contains("ann", "weather", "city", "answer")
+                .doesNotContain("Be brief.", "user", "call_1");
+        assertThat(of(Kind.ID)).containsExactlyInAnyOrder("call_1", "call_1", "audio_1");
     }
 
     @Test

@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * Whether a request must stay on local models, judged on everything that would leave with it: every string
- * of the request but its {@code model} and the schema's own keywords. The rules, in order (docs/privacy.md
- * says the same):
+ * of the request but its {@code model}, generated ids (tool-call ids) and the schema's own keywords. The
+ * rules, in order (docs/privacy.md says the same):
  *
  * <ol>
  *   <li>the policy (tenant) is local-only;
@@ -114,9 +114,19 @@ final class Residency {
         return places;
     }
 
-    /** Every string is judged but the schema's own keywords ({@code user}, {@code function}, ...). */
+    /**
+     * Every string is judged but the schema's own keywords ({@code user}, {@code function}, ...) and
+     * generated ids: random tokens say nothing and would score at random. An id with a space in it is no
+     * generated token, so it is judged like any text.
+     */
     private String collect(Map<String, String> places, String text, Kind kind, String place) {
-        if (!(kind == Kind.KEYWORD && Texts.knownKeyword(text)) && ReadableText.has(text)) {
+        boolean says =
+                switch (kind) {
+                    case KEYWORD -> !Texts.knownKeyword(text);
+                    case ID -> text.chars().anyMatch(Character::isWhitespace);
+                    default -> true;
+                };
+        if (says && ReadableText.has(text)) {
             for (String window : split(text)) {
                 places.putIfAbsent(window, place);
                 if (places.size() > maxJudgedTexts) {
