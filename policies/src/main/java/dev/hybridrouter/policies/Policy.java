@@ -1,26 +1,31 @@
 package dev.hybridrouter.policies;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * One routing policy: the domains a classifier chooses between, the local specialist behind each
  * domain, and the large remote models that take what no specialist can handle confidently.
  *
- * <p>Instances are immutable and fully validated: every name a policy refers to exists.
+ * <p>Instances are immutable and fully validated: every name a policy refers to exists. The loader binds
+ * them from the policy file after filling in every default from {@code defaults.yaml}.
  *
  * @param name the policy's name; defaults to the file name without extension
  * @param classifier how requests are classified
  * @param domains the domains, in file order
  * @param specialists local specialist models by name
- * @param escalation where low-confidence and out-of-scope requests go
+ * @param escalation where low-confidence and out-of-scope requests go; {@code null} means {@link Escalation#NONE}
  * @param largeModels large remote models by name
  * @param residency {@link Residency#LOCAL_ONLY} keeps every request of this policy (tenant) local
  * @param privacy what happens to personal data in a request that would leave
  * @param capture where escalated exchanges are recorded for distillation, or {@code null} for nowhere
  */
+@JsonIgnoreProperties("version")
 public record Policy(
         String name,
         Classifier classifier,
@@ -36,6 +41,7 @@ public record Policy(
         domains = List.copyOf(domains);
         specialists = Map.copyOf(specialists);
         largeModels = Map.copyOf(largeModels);
+        escalation = escalation != null ? escalation : Escalation.NONE;
     }
 
     /** A policy without residency, PII or capture settings: data may leave, values are masked, nothing is captured. */
@@ -67,7 +73,7 @@ public record Policy(
 
     /**
      * @param name the domain's name, also a model name callers may use to force this domain
-     * @param description what the domain covers, for people reading the policy
+     * @param description what the domain covers, for people reading the policy; {@code null} means empty
      * @param specialist name of the specialist that answers this domain
      * @param threshold minimum confidence for this domain, or {@code null} for the policy default
      * @param examples example user messages the classifier learns from
@@ -86,6 +92,7 @@ public record Policy(
             Double residencyThreshold,
             boolean capture) {
         public Domain {
+            description = description != null ? description : "";
             examples = List.copyOf(examples);
         }
 
@@ -115,15 +122,12 @@ public record Policy(
      */
     public record Privacy(Map<PiiType, PiiAction> pii, List<CustomPii> custom) {
 
-        /** Every built-in detector masks; no custom detectors. */
-        public static final Privacy DEFAULTS = new Privacy(
-                java.util.Arrays.stream(PiiType.values())
-                        .collect(java.util.stream.Collectors.toUnmodifiableMap(t -> t, t -> PiiAction.MASK)),
-                List.of());
+        /** Each built-in detector's default action; no custom detectors. */
+        public static final Privacy DEFAULTS = PolicyDefaults.privacy();
 
         public Privacy {
             pii = Map.copyOf(pii);
-            custom = List.copyOf(custom);
+            custom = custom != null ? List.copyOf(custom) : List.of();
         }
 
         /** Whether any detector's action is {@link PiiAction#KEEP_LOCAL}. */
@@ -172,7 +176,12 @@ public record Policy(
      * @param retention files older than this are deleted
      * @param queueSize exchanges waiting to be written; when full, new ones are dropped and counted
      */
-    public record Capture(String directory, long maxFileBytes, Duration retention, int queueSize) {}
+    public record Capture(
+            String directory,
+            @JsonProperty("max-file-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class)
+                    long maxFileBytes,
+            Duration retention,
+            int queueSize) {}
 
     /**
      * A local small language model adapted to a domain by its prompt.
@@ -182,7 +191,8 @@ public record Policy(
      * @param model the model name on that server (may name a LoRA adapter)
      * @param apiKeyEnv environment variable holding the server's API key, if it needs one
      * @param systemPrompt system prompt put before the caller's conversation, or {@code null}
-     * @param fewShot example turns put between the system prompt and the caller's conversation
+     * @param fewShot example turns put between the system prompt and the caller's conversation; {@code null}
+     *     means none
      * @param timeout the longest a whole call may take
      * @param fallback another specialist to answer when this one is unavailable, or {@code null}
      * @param resilience breaker, time limits, bulkhead and retry for calls to this specialist
@@ -200,7 +210,7 @@ public record Policy(
             Resilience resilience,
             Residency residency) {
         public Specialist {
-            fewShot = List.copyOf(fewShot);
+            fewShot = fewShot != null ? List.copyOf(fewShot) : List.of();
         }
 
         /** A specialist whose requests may escalate. */
@@ -243,7 +253,7 @@ public record Policy(
      * Where escalated requests go, and what happens when models are unavailable.
      *
      * @param largeModel name of the large model that takes escalated requests, or {@code null} for none
-     * @param fallbacks large models tried in order when the one before is unavailable
+     * @param fallbacks large models tried in order when the one before is unavailable; {@code null} means none
      * @param onUnavailable what to do when every large model is unavailable
      * @param onSpecialistUnavailable what to do when a specialist (and its fallback) is unavailable
      */
@@ -258,7 +268,7 @@ public record Policy(
                 new Escalation(null, List.of(), OnUnavailable.LOCAL, OnSpecialistUnavailable.FAIL);
 
         public Escalation {
-            fallbacks = List.copyOf(fallbacks);
+            fallbacks = fallbacks != null ? List.copyOf(fallbacks) : List.of();
         }
 
         /** The large models in the order they are tried. */
@@ -332,13 +342,7 @@ public record Policy(
             Retry retry) {
 
         /** The defaults, used where neither the upstream nor the policy says otherwise. */
-        public static final Resilience DEFAULTS = new Resilience(
-                new CircuitBreaker(50, 100, Duration.ofSeconds(30), 20, 100, Duration.ofSeconds(30), 3),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(20),
-                64,
-                64,
-                new Retry(2, Duration.ofMillis(200), 2.0, 0.5, Duration.ofSeconds(10)));
+        public static final Resilience DEFAULTS = PolicyDefaults.resilience();
     }
 
     /**

@@ -162,7 +162,7 @@ final class PolicyRules {
         Pointer routingAt = domain.has("threshold")
                 ? at.property("threshold")
                 : node(CLASSIFIER_THRESHOLD).isMissingNode() ? null : CLASSIFIER_THRESHOLD;
-        JsonNode routing = routingAt == null ? DoubleNode.valueOf(PolicyLoader.DEFAULT_THRESHOLD) : node(routingAt);
+        JsonNode routing = routingAt == null ? DoubleNode.valueOf(PolicyDefaults.threshold()) : node(routingAt);
         if (routing.isNumber() && threshold.doubleValue() > routing.doubleValue()) {
             problems.add(
                     document.valueAt(thresholdAt),
