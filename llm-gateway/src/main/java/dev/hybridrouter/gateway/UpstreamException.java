@@ -25,7 +25,9 @@ public class UpstreamException extends RuntimeException {
         /** The upstream answered something that is not a chat completion. */
         MALFORMED(true),
         /** A local model has as many calls running and waiting as it allows. */
-        BUSY(false);
+        BUSY(false),
+        /** A local model cannot run: its file is missing, still downloading, or was refused at load. */
+        MODEL_NOT_LOADED(true);
 
         private final boolean upstreamFault;
 

@@ -186,9 +186,10 @@ public record Policy(
     /**
      * A local small language model adapted to a domain by its prompt.
      *
-     * @param provider the kind of server the model runs on
-     * @param baseUrl the server's base URL
-     * @param model the model name on that server (may name a LoRA adapter)
+     * @param provider where the model runs: in process, or the kind of server it runs on
+     * @param baseUrl the server's base URL; {@code null} in process
+     * @param model the model name on that server (may name a LoRA adapter); in process, the name answers carry,
+     *     or {@code null} for the file's name
      * @param apiKeyEnv environment variable holding the server's API key, if it needs one
      * @param systemPrompt system prompt put before the caller's conversation, or {@code null}
      * @param fewShot example turns put between the system prompt and the caller's conversation; {@code null}
@@ -197,6 +198,7 @@ public record Policy(
      * @param fallback another specialist to answer when this one is unavailable, or {@code null}
      * @param resilience breaker, time limits, bulkhead and retry for calls to this specialist
      * @param residency {@link Residency#LOCAL_ONLY} keeps every request routed to this specialist local
+     * @param inProcess the model file and how it runs, for {@link SpecialistProvider#IN_PROCESS}; else {@code null}
      */
     public record Specialist(
             SpecialistProvider provider,
@@ -208,12 +210,39 @@ public record Policy(
             Duration timeout,
             String fallback,
             Resilience resilience,
-            Residency residency) {
+            Residency residency,
+            @JsonProperty("in-process") InProcess inProcess) {
         public Specialist {
             fewShot = fewShot != null ? List.copyOf(fewShot) : List.of();
         }
 
-        /** A specialist whose requests may escalate. */
+        /** A model server's specialist. */
+        public Specialist(
+                SpecialistProvider provider,
+                String baseUrl,
+                String model,
+                String apiKeyEnv,
+                String systemPrompt,
+                List<Turn> fewShot,
+                Duration timeout,
+                String fallback,
+                Resilience resilience,
+                Residency residency) {
+            this(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    systemPrompt,
+                    fewShot,
+                    timeout,
+                    fallback,
+                    resilience,
+                    residency,
+                    null);
+        }
+
+        /** A model server's specialist whose requests may escalate. */
         public Specialist(
                 SpecialistProvider provider,
                 String baseUrl,
@@ -238,11 +267,45 @@ public record Policy(
         }
     }
 
+    /**
+     * A GGUF model run by llama.cpp inside the router.
+     *
+     * @param modelPath the file, or {@code null} when it is downloaded from {@code modelUrl}
+     * @param modelUrl where the file is downloaded from into the model cache, or {@code null}
+     * @param modelSha256 the SHA-256 of the file at {@code modelUrl}, or {@code null}
+     * @param contextSize tokens of context per request, or {@code null} for the smaller of 4096 and the model's
+     * @param threads CPU threads generating, or {@code null} for llama.cpp's default
+     * @param maxConcurrent requests generated at once
+     * @param queueLimit requests waiting for a slot at most; beyond them requests are refused as busy
+     * @param lora a LoRA adapter GGUF applied on top of the model, or {@code null}
+     * @param load when the model is loaded
+     */
+    public record InProcess(
+            String modelPath,
+            String modelUrl,
+            String modelSha256,
+            Integer contextSize,
+            Integer threads,
+            int maxConcurrent,
+            int queueLimit,
+            String lora,
+            Load load) {}
+
+    /** When an in-process model is loaded. */
+    public enum Load {
+        /** At start-up (and on reload), in the background; readiness waits for it. */
+        EAGER,
+        /** On the first request for it. */
+        LAZY
+    }
+
     /** One few-shot example: what the user says and what the assistant answers. */
     public record Turn(String user, String assistant) {}
 
-    /** The kinds of server a specialist can run on. */
+    /** Where a specialist's model runs. */
     public enum SpecialistProvider {
+        /** Inside the router: a GGUF file run by llama.cpp. */
+        IN_PROCESS,
         /** Any server speaking the OpenAI Chat Completions API: vLLM, llama.cpp, LocalAI, LM Studio. */
         OPENAI_COMPATIBLE,
         /** An Ollama server. */

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -22,6 +23,18 @@ import tools.jackson.databind.node.ObjectNode;
 final class PolicyDefaults {
 
     static final String RESOURCE = "defaults.yaml";
+
+    /** A specialist's fields that only {@code provider: in-process} has; {@link Policy.InProcess} holds them. */
+    static final List<String> IN_PROCESS_FIELDS = List.of(
+            "model-path",
+            "model-url",
+            "model-sha256",
+            "context-size",
+            "threads",
+            "max-concurrent",
+            "queue-limit",
+            "lora",
+            "load");
 
     /** A local-only domain's residency threshold is by default its routing threshold less this, floored at 0. */
     static final BigDecimal RESIDENCY_MARGIN = new BigDecimal("0.2");
@@ -74,9 +87,10 @@ final class PolicyDefaults {
             String definition = section.equals("specialists") ? "specialist" : "large-model";
             for (Map.Entry<String, JsonNode> upstream : policy.get(section).properties()) {
                 ObjectNode fields = (ObjectNode) upstream.getValue();
-                fill(fields, TREE.get(definition));
                 if (section.equals("specialists")) {
-                    fields.putIfAbsent("residency", TREE.get("residency"));
+                    specialist(fields);
+                } else {
+                    fill(fields, TREE.get(definition));
                 }
                 ObjectNode own = fields.has("resilience")
                         ? (ObjectNode) fields.get("resilience")
@@ -87,6 +101,28 @@ final class PolicyDefaults {
         policy.remove("resilience"); // merged into each upstream above, where the records hold it
         privacy(policy);
         return policy;
+    }
+
+    /**
+     * A specialist's defaults; an in-process one's own fields move into {@code in-process}, with theirs, so a
+     * model server's specialist gets none of them.
+     */
+    private static void specialist(ObjectNode fields) {
+        ObjectNode inProcessDefaults =
+                ((ObjectNode) TREE.get("specialist")).deepCopy().retain(IN_PROCESS_FIELDS);
+        ObjectNode defaults = ((ObjectNode) TREE.get("specialist")).deepCopy().remove(IN_PROCESS_FIELDS);
+        fill(fields, defaults);
+        fields.putIfAbsent("residency", TREE.get("residency"));
+        if (fields.get("provider").asString().equals("in-process")) {
+            ObjectNode inProcess = fields.putObject("in-process");
+            for (String field : IN_PROCESS_FIELDS) {
+                JsonNode value = fields.remove(field);
+                if (value != null) {
+                    inProcess.set(field, value);
+                }
+            }
+            fill(inProcess, inProcessDefaults);
+        }
     }
 
     /** The built-in detectors' actions, each defaulted; custom detectors moved to {@code privacy.custom}. */

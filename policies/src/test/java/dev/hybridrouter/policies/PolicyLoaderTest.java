@@ -53,6 +53,20 @@ class PolicyLoaderTest {
                 model: qwen2.5-1.5b-instruct
             """;
 
+    /** A policy whose one specialist runs in process; {@code %s} takes its model fields. */
+    private static final String IN_PROCESS =
+            """
+            version: 1
+            domains:
+              - name: helpdesk
+                specialist: slm
+                examples:
+                  - my laptop will not start
+            specialists:
+              slm:
+                provider: in-process
+            %s""";
+
     @Test
     void should_read_every_field_when_policy_sets_them_all() {
         // given
@@ -334,7 +348,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold)",
-                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency)");
+                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, model-path, model-url, model-sha256, context-size, threads, max-concurrent, queue-limit, lora, load, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency)");
     }
 
     @Test
@@ -710,7 +724,7 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:20: classifier.embedding-model is \"text-embedding-3-small\"; allowed: all-minilm-l6-v2-q, bge-small-en-v15-q",
-                        "policy.yaml:11:15: specialists.banking-slm.provider is \"vllm\"; allowed: openai-compatible, ollama",
+                        "policy.yaml:11:15: specialists.banking-slm.provider is \"vllm\"; allowed: in-process, openai-compatible, ollama",
                         "policy.yaml:16:15: large-models.cloud.provider is \"gemini\"; allowed: openai, anthropic, openai-compatible");
     }
 
@@ -1644,6 +1658,85 @@ class PolicyLoaderTest {
                         bank.yaml:14:5: 'api-key' is not allowed in specialists.banking-slm: never write an API key into a policy; use api-key-env (the environment variable holding it)
                         bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)
                         bank.yaml:17:16: escalation refers to large model 'cloud', which is not under large-models (none defined)""");
+    }
+
+    @Test
+    void should_read_an_in_process_specialist_with_its_defaults_filled_in() {
+        // given
+        String yaml = IN_PROCESS.formatted(
+                """
+                    model-url: https://models.example.com/qwen/qwen2.5-0.5b-instruct-q4_k_m.gguf
+                    model-sha256: 74a4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5eb687824e7b93d7a9db
+                    context-size: 2048
+                    threads: 2
+                    lora: /models/helpdesk-lora.gguf
+                """);
+
+        // when
+        Policy.Specialist specialist = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get)
+                .specialists()
+                .get("slm");
+
+        // then
+        assertThat(specialist.provider()).isEqualTo(Policy.SpecialistProvider.IN_PROCESS);
+        assertThat(specialist.baseUrl()).isNull();
+        assertThat(specialist.inProcess())
+                .isEqualTo(new Policy.InProcess(
+                        null,
+                        "https://models.example.com/qwen/qwen2.5-0.5b-instruct-q4_k_m.gguf",
+                        "74a4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5eb687824e7b93d7a9db",
+                        2048,
+                        2,
+                        1,
+                        16,
+                        "/models/helpdesk-lora.gguf",
+                        Policy.Load.EAGER));
+    }
+
+    @Test
+    void should_give_a_model_servers_specialist_no_in_process_settings() {
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.specialists().get("banking-slm").inProcess()).isNull();
+    }
+
+    @Test
+    void should_refuse_in_process_settings_that_do_not_fit_together() {
+        // given
+        String both = IN_PROCESS.formatted(
+                """
+                    model-path: /models/a.gguf
+                    model-url: https://models.example.com/a.gguf
+                    model-sha256: 74a4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5eb687824e7b93d7a9db
+                """);
+        String noChecksum = IN_PROCESS.formatted(
+                """
+                    model-url: https://models.example.com/a.gguf
+                """);
+        String server = IN_PROCESS.formatted(
+                """
+                    model-path: /models/a.gguf
+                    base-url: http://localhost:8000/v1
+                """);
+        String remoteWithFile = MINIMAL.replace(
+                "    model: qwen2.5-1.5b-instruct\n",
+                "    model: qwen2.5-1.5b-instruct\n    model-path: /models/a.gguf\n");
+
+        // when, then
+        assertThat(errors(both))
+                .containsExactly(
+                        "policy.yaml:8:3: specialists.slm needs model-path or model-url (with model-sha256), not both");
+        assertThat(errors(noChecksum))
+                .containsExactly("policy.yaml:8:3: specialists.slm needs model-sha256 with model-url");
+        assertThat(errors(server))
+                .containsExactly(
+                        "policy.yaml:8:3: specialists.slm sets base-url or api-key-env, which are for a model server; an in-process specialist runs model-path or model-url");
+        assertThat(errors(remoteWithFile))
+                .singleElement()
+                .asString()
+                .contains("sets a field of provider in-process (model-path,");
     }
 
     private static List<String> errors(String yaml) {

@@ -1,6 +1,8 @@
 package dev.hybridrouter.router;
 
+import dev.hybridrouter.specialists.inprocess.ModelDownloader;
 import jakarta.validation.constraints.Min;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param limits what one request may ask of the router
  * @param server what one client connection may take of the server
  * @param classifier the in-process classifier's settings
+ * @param models where in-process models are kept
  */
 @Validated
 @ConfigurationProperties(RouterProperties.PREFIX)
@@ -25,7 +28,8 @@ public record RouterProperties(
         @DefaultValue("auto") List<String> autoModels,
         @DefaultValue Limits limits,
         @DefaultValue Server server,
-        @DefaultValue Classifier classifier) {
+        @DefaultValue Classifier classifier,
+        @DefaultValue Models models) {
 
     public static final String PREFIX = "router";
 
@@ -69,4 +73,16 @@ public record RouterProperties(
 
     /** @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off */
     public record Classifier(@DefaultValue("10000") long cacheSize) {}
+
+    /**
+     * @param cacheDir where model files that policies name by {@code model-url} are downloaded to, once;
+     *     empty for {@code ~/.cache/hybrid-router/models}
+     * @param offline never download: a model file not in the cache is reported missing, with how to place it
+     *     by hand
+     */
+    public record Models(Path cacheDir, boolean offline) {
+        public Models {
+            cacheDir = cacheDir != null ? cacheDir : ModelDownloader.DEFAULT_CACHE_DIR;
+        }
+    }
 }

@@ -4,23 +4,45 @@ import dev.hybridrouter.gateway.ApiKeys;
 import dev.hybridrouter.gateway.ChatClient;
 import dev.hybridrouter.gateway.UpstreamHttpClient;
 import dev.hybridrouter.gateway.openai.OpenAiCompatibleChatClient;
+import dev.hybridrouter.specialists.inprocess.InProcessEngine;
+import java.time.Clock;
 import java.util.function.UnaryOperator;
 
-/** Builds specialists: a model server's client with the specialist's prompt in front. */
+/** Builds specialists: the model's client (a model server's, or the in-process engine's) with the prompt in front. */
 public final class Specialists {
 
-    private Specialists() {}
+    private final UpstreamHttpClient http;
+    private final InProcessEngine engine;
+    private final UnaryOperator<String> env;
+    private final Clock clock;
 
     /**
+     * @param http the pooled client for model servers
+     * @param engine runs in-process models
      * @param env reads environment variables (API keys)
+     */
+    public Specialists(UpstreamHttpClient http, InProcessEngine engine, UnaryOperator<String> env, Clock clock) {
+        this.http = http;
+        this.engine = engine;
+        this.env = env;
+        this.clock = clock;
+    }
+
+    /**
      * @throws dev.hybridrouter.gateway.UpstreamNotConfiguredException when the server's API key cannot be read
      */
-    public static Specialist create(SpecialistSettings settings, UpstreamHttpClient http, UnaryOperator<String> env) {
+    public Specialist create(SpecialistSettings settings) {
         String name = "specialist '" + settings.name() + "'";
+        return new Specialist(settings.name(), model(name, settings), Specialist.preamble(settings));
+    }
+
+    private ChatClient model(String name, SpecialistSettings settings) {
+        if (settings.provider() == SpecialistSettings.Provider.IN_PROCESS) {
+            return engine.chatClient(name, settings, clock);
+        }
         String apiKey = settings.apiKeyEnv() == null ? null : ApiKeys.read(name, settings.apiKeyEnv(), null, env);
-        ChatClient model = new OpenAiCompatibleChatClient(
+        return new OpenAiCompatibleChatClient(
                 name, apiBaseUrl(settings), settings.model(), apiKey, http, settings.connectTimeout());
-        return new Specialist(settings.name(), model, Specialist.preamble(settings));
     }
 
     /** Ollama's OpenAI-compatible API lives under {@code /v1} of its base URL. */

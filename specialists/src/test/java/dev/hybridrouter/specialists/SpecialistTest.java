@@ -15,6 +15,7 @@ import dev.hybridrouter.gateway.UpstreamHttpClient;
 import dev.hybridrouter.gateway.UpstreamNotConfiguredException;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.ChatMessage;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +45,13 @@ class SpecialistTest {
     @Test
     void should_send_the_system_prompt_then_the_few_shot_turns_then_the_conversation_in_order() {
         server.stubFor(post("/v1/chat/completions").willReturn(okJson(ANSWER)));
-        Specialist specialist = Specialists.create(
-                settings(
+        Specialist specialist = new Specialists(HTTP, null, Map.<String, String>of()::get, Clock.systemUTC())
+                .create(settings(
                         SpecialistSettings.Provider.OPENAI_COMPATIBLE,
                         server.baseUrl() + "/v1",
                         "Be brief.",
                         List.of(new SpecialistSettings.Example("q1", "a1"), new SpecialistSettings.Example("q2", "a2")),
-                        null),
-                HTTP,
-                Map.<String, String>of()::get);
+                        null));
 
         specialist
                 .complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("my question"))), "r")
@@ -72,10 +71,8 @@ class SpecialistTest {
 
     @Test
     void should_add_nothing_when_the_specialist_has_no_prompt() {
-        Specialist specialist = Specialists.create(
-                settings(SpecialistSettings.Provider.OLLAMA, "http://localhost:11434", " ", List.of(), null),
-                HTTP,
-                Map.<String, String>of()::get);
+        Specialist specialist = new Specialists(HTTP, null, Map.<String, String>of()::get, Clock.systemUTC())
+                .create(settings(SpecialistSettings.Provider.OLLAMA, "http://localhost:11434", " ", List.of(), null));
 
         assertThat(specialist.preamble()).isEmpty();
     }
@@ -83,10 +80,9 @@ class SpecialistTest {
     @Test
     void should_reach_ollama_through_its_openai_compatible_api() {
         server.stubFor(post("/v1/chat/completions").willReturn(okJson(ANSWER)));
-        Specialist ollama = Specialists.create(
-                settings(SpecialistSettings.Provider.OLLAMA, server.baseUrl() + "/", null, List.of(), "OLLAMA_KEY"),
-                HTTP,
-                Map.of("OLLAMA_KEY", "k-1")::get);
+        Specialist ollama = new Specialists(HTTP, null, Map.of("OLLAMA_KEY", "k-1")::get, Clock.systemUTC())
+                .create(settings(
+                        SpecialistSettings.Provider.OLLAMA, server.baseUrl() + "/", null, List.of(), "OLLAMA_KEY"));
 
         ollama.complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hi"))), "r")
                 .block(Duration.ofSeconds(10));
@@ -97,11 +93,13 @@ class SpecialistTest {
 
     @Test
     void should_refuse_to_build_a_specialist_whose_api_key_is_not_set() {
-        assertThatThrownBy(() -> Specialists.create(
-                        settings(
-                                SpecialistSettings.Provider.OPENAI_COMPATIBLE, "http://x/v1", null, List.of(), "UNSET"),
-                        HTTP,
-                        Map.<String, String>of()::get))
+        assertThatThrownBy(() -> new Specialists(HTTP, null, Map.<String, String>of()::get, Clock.systemUTC())
+                        .create(settings(
+                                SpecialistSettings.Provider.OPENAI_COMPATIBLE,
+                                "http://x/v1",
+                                null,
+                                List.of(),
+                                "UNSET")))
                 .isInstanceOf(UpstreamNotConfiguredException.class)
                 .hasMessage("specialist 'slm' cannot be called: environment variable UNSET (its API key) is not set");
     }
@@ -113,6 +111,15 @@ class SpecialistTest {
             List<SpecialistSettings.Example> fewShot,
             String apiKeyEnv) {
         return new SpecialistSettings(
-                "slm", provider, baseUrl, "qwen", apiKeyEnv, systemPrompt, fewShot, Duration.ofSeconds(2));
+                "slm",
+                provider,
+                baseUrl,
+                "qwen",
+                apiKeyEnv,
+                systemPrompt,
+                fewShot,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                null);
     }
 }

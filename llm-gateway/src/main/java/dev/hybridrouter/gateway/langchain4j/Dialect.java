@@ -1,5 +1,6 @@
 package dev.hybridrouter.gateway.langchain4j;
 
+import dev.hybridrouter.gateway.UpstreamException;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.Logprobs;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
@@ -23,6 +24,16 @@ public interface Dialect {
      * parameter type (a named tool choice, a seed, a user id, ...).
      */
     ChatRequestParameters parameters(ChatCompletionRequest request, ChatRequestParameters common);
+
+    /**
+     * A failure the provider's own exceptions say more of (its busy or not-loaded states, say) as the router
+     * reports it, or {@code null} to map it the common way. The message must not quote the prompt.
+     *
+     * @param upstream how errors name the upstream, e.g. {@code specialist 'support'}
+     */
+    default UpstreamException failure(String upstream, Throwable error) {
+        return null;
+    }
 
     /** The log-probabilities of a whole answer, or {@code null} when the provider gives none. */
     default Logprobs logprobs(ChatResponse response) {

@@ -286,6 +286,10 @@ public final class LangChain4jChatClient implements ChatClient {
 
     /** A provider's failure as the router reports it; its own message may quote the prompt, so it is not used. */
     private UpstreamException failure(Throwable error) {
+        UpstreamException own = dialect.failure(name, error);
+        if (own != null) {
+            return own;
+        }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof UpstreamException upstream) {
                 return upstream;

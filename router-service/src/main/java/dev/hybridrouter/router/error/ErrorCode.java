@@ -29,6 +29,8 @@ public enum ErrorCode {
     UPSTREAM_ERROR(HttpStatus.BAD_GATEWAY, "server_error", "upstream_error"),
     UPSTREAM_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "server_error", "upstream_timeout"),
     UPSTREAM_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_busy"),
+    /** An in-process model cannot run: its file is missing, still downloading, or was refused at load. */
+    MODEL_NOT_LOADED(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "model_not_loaded"),
     UPSTREAM_CIRCUIT_OPEN(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_circuit_open"),
     /** The model cannot be called as configured, e.g. its API key variable is unset. */
     UPSTREAM_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "upstream_not_configured"),

@@ -9,6 +9,9 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import dev.hybridrouter.specialists.SpecialistSettings;
 import dev.hybridrouter.specialists.Specialists;
+import dev.hybridrouter.specialists.inprocess.InProcessEngine;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,21 +21,31 @@ import java.util.function.UnaryOperator;
 
 /**
  * Builds the upstreams a policy names: each model's client, from the module that owns its kind, and its
- * guard. Clients are light (they share the one pooled HTTP client) and building one opens no connection,
- * so an unreachable model does not stop a policy from loading; a model that cannot be called as
- * configured (its API key is not set) is left out, with the reason.
+ * guard. Clients are light (they share the one pooled HTTP client, and in-process models are shared by
+ * file) and building one opens no connection and waits for no model load, so an unreachable or missing
+ * model does not stop a policy from loading; a model that cannot be called as configured (its API key is
+ * not set) is left out, with the reason.
  */
 public final class UpstreamFactory {
 
     private final UpstreamHttpClient http;
+    private final Specialists specialists;
     private final UpstreamResilience resilience;
     private final UnaryOperator<String> env;
     private final Clock clock;
 
-    /** @param env reads environment variables (API keys) */
+    /**
+     * @param engine runs the in-process specialists
+     * @param env reads environment variables (API keys)
+     */
     public UpstreamFactory(
-            UpstreamHttpClient http, UpstreamResilience resilience, UnaryOperator<String> env, Clock clock) {
+            UpstreamHttpClient http,
+            InProcessEngine engine,
+            UpstreamResilience resilience,
+            UnaryOperator<String> env,
+            Clock clock) {
         this.http = http;
+        this.specialists = new Specialists(http, engine, env, clock);
         this.resilience = resilience;
         this.env = env;
         this.clock = clock;
@@ -59,13 +72,10 @@ public final class UpstreamFactory {
                     spec.fewShot().stream()
                             .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
                             .toList(),
-                    spec.resilience().connectTimeout());
-            add(
-                    built,
-                    Target.specialist(name),
-                    () -> Specialists.create(settings, http, env),
-                    spec.resilience(),
-                    spec.timeout());
+                    spec.resilience().connectTimeout(),
+                    spec.timeout(),
+                    inProcess(spec.inProcess()));
+            add(built, Target.specialist(name), () -> specialists.create(settings), spec.resilience(), spec.timeout());
         });
         policy.largeModels().forEach((name, spec) -> {
             var settings = new LargeModelSettings(
@@ -85,6 +95,22 @@ public final class UpstreamFactory {
                     spec.timeout());
         });
         return built;
+    }
+
+    private static SpecialistSettings.InProcess inProcess(Policy.InProcess spec) {
+        if (spec == null) {
+            return null;
+        }
+        return new SpecialistSettings.InProcess(
+                spec.modelPath() != null ? Path.of(spec.modelPath()) : null,
+                spec.modelUrl() != null ? URI.create(spec.modelUrl()) : null,
+                spec.modelSha256(),
+                spec.contextSize() != null ? spec.contextSize() : 0,
+                spec.threads(),
+                spec.maxConcurrent(),
+                spec.queueLimit(),
+                spec.lora() != null ? Path.of(spec.lora()) : null,
+                spec.load() == Policy.Load.EAGER);
     }
 
     private void add(

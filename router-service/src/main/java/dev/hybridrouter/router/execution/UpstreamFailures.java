@@ -47,11 +47,14 @@ final class UpstreamFailures {
 
     /**
      * Whether a failed try may be made again: an upstream fault, not a broken stream, not a try that used up
-     * the call's whole time, and not a 429 or 503 asking to wait longer than {@code maxRetryAfter}.
+     * the call's whole time, not a local model that cannot run (a retry would find it the same), and not a
+     * 429 or 503 asking to wait longer than {@code maxRetryAfter}.
      */
     static boolean isRetryable(Throwable failure, Duration maxRetryAfter) {
         if (failure instanceof Guard.StreamBrokenException
                 || failure instanceof Guard.DeadlineExceededException
+                || (failure instanceof UpstreamException upstream
+                        && upstream.kind() == UpstreamException.Kind.MODEL_NOT_LOADED)
                 || !isUpstreamFault(failure)) {
             return false;
         }
@@ -111,6 +114,7 @@ final class UpstreamFailures {
                         case AUTH -> ErrorCode.UPSTREAM_AUTH_FAILED;
                         case REJECTED -> ErrorCode.UPSTREAM_REJECTED_REQUEST;
                         case BUSY -> ErrorCode.UPSTREAM_BUSY;
+                        case MODEL_NOT_LOADED -> ErrorCode.MODEL_NOT_LOADED;
                         case UNAVAILABLE, MALFORMED -> ErrorCode.UPSTREAM_ERROR;
                     };
             return ApiException.of(code, known.getMessage())

@@ -104,13 +104,15 @@ class PolicyRegistryTest {
                 new RouterProperties.Limits(DataSize.ofMegabytes(1), 1000, 500_000, 256),
                 new RouterProperties.Server(
                         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 100),
-                new RouterProperties.Classifier(0));
+                new RouterProperties.Classifier(0),
+                new RouterProperties.Models(dir.resolve("models"), true));
         return new PolicyRegistry(
                 properties,
                 policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),
                 CLOCK,
                 new UpstreamFactory(
                         UpstreamHttpClient.ofDefaults(),
+                        null,
                         new UpstreamResilience(new SimpleMeterRegistry(), CLOCK),
                         name -> null,
                         CLOCK),

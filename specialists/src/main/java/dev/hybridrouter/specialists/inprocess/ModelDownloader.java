@@ -66,6 +66,7 @@ public final class ModelDownloader {
     private final int attempts;
     private final Duration retryDelay;
     private final Duration responseTimeout;
+    private final boolean offline;
 
     private ModelDownloader(Builder builder) {
         this.cacheDir = builder.cacheDir.toAbsolutePath().normalize();
@@ -80,6 +81,7 @@ public final class ModelDownloader {
         this.attempts = builder.attempts;
         this.retryDelay = builder.retryDelay;
         this.responseTimeout = builder.responseTimeout;
+        this.offline = builder.offline;
     }
 
     public static Builder builder() {
@@ -136,6 +138,14 @@ public final class ModelDownloader {
     }
 
     private Path download(URI url, String expected, Path target) {
+        if (offline) {
+            throw new ModelDownloadException(
+                    target,
+                    url,
+                    "it is not in the cache, and downloads are off (router.models.offline)"
+                            + howToPlace(target, expected),
+                    null);
+        }
         Path part = target.resolveSibling(target.getFileName() + ".part");
         IOException last = null;
         boolean restarted = false;
@@ -446,6 +456,7 @@ public final class ModelDownloader {
         private int attempts = 3;
         private Duration retryDelay = Duration.ofSeconds(2);
         private Duration responseTimeout = Duration.ofSeconds(60);
+        private boolean offline;
 
         private Builder() {}
 
@@ -491,6 +502,12 @@ public final class ModelDownloader {
         /** Longest wait for the response headers; default 60 s. */
         public Builder responseTimeout(Duration responseTimeout) {
             this.responseTimeout = Objects.requireNonNull(responseTimeout, "responseTimeout");
+            return this;
+        }
+
+        /** Never download: a file not in the cache fails at once, saying how to place it by hand; default false. */
+        public Builder offline(boolean offline) {
+            this.offline = offline;
             return this;
         }
 

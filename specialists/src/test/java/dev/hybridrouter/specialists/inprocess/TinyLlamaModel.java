@@ -23,7 +23,7 @@ import java.util.Random;
  * @param contextLength {@code <arch>.context_length}
  * @param seed seed of the random weights
  */
-record TinyLlamaModel(String architecture, int contextLength, long seed) {
+public record TinyLlamaModel(String architecture, int contextLength, long seed) {
 
     static final int EMBEDDING = 64;
     static final int LAYERS = 2;
@@ -54,7 +54,7 @@ record TinyLlamaModel(String architecture, int contextLength, long seed) {
     private static final int TOKEN_CONTROL = 3;
     private static final int TOKEN_BYTE = 6;
 
-    static TinyLlamaModel ofDefaults() {
+    public static TinyLlamaModel ofDefaults() {
         return new TinyLlamaModel("llama", 1024, 42L);
     }
 
@@ -67,7 +67,7 @@ record TinyLlamaModel(String architecture, int contextLength, long seed) {
     }
 
     /** Writes the model into {@code dir} as {@code name} and returns its path. */
-    Path writeTo(Path dir, String name) {
+    public Path writeTo(Path dir, String name) {
         Path file = dir.resolve(name);
         try {
             writer().write(file);
