@@ -190,7 +190,7 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Why {@code model} cannot answer now although it may later, e.g. its file is downloading; else empty. */
     Optional<String> unavailable(LlamaCppModel model) {
-        Download download = downloadsByFile.get(model.file());
+        Download download = download(model);
         if (download == null || download.state() == DownloadState.DONE) {
             return Optional.empty();
         }
@@ -203,9 +203,25 @@ public final class InProcessEngine implements AutoCloseable {
     /** Every registered model, with its download. */
     public List<Report> status() {
         return models.models().stream()
-                .map(model ->
-                        new Report(model.status(), eager.getOrDefault(model, false), downloadsByFile.get(model.file())))
+                .map(model -> new Report(model.status(), eager.getOrDefault(model, false), download(model)))
                 .toList();
+    }
+
+    /**
+     * The model file's download, or {@code null} for a file on disk. A failed download whose file has since
+     * been placed by hand counts as done, and an eager model then loads.
+     */
+    private Download download(LlamaCppModel model) {
+        Download download = downloadsByFile.get(model.file());
+        if (download != null && download.state() == DownloadState.FAILED && Files.isRegularFile(model.file())) {
+            log.info("Model file {} was placed by hand; using it", model.file());
+            download = new Download(download.url(), DownloadState.DONE, null);
+            downloadsByFile.put(model.file(), download);
+            if (eager.getOrDefault(model, false)) {
+                model.loadAsync();
+            }
+        }
+        return download;
     }
 
     /** Stops downloads and closes every model. */

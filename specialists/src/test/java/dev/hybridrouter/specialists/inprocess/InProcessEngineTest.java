@@ -145,6 +145,19 @@ class InProcessEngineTest {
     }
 
     @Test
+    void should_use_a_file_placed_by_hand_after_its_download_failed() throws IOException {
+        engine = engine(true);
+        ChatClient client = engine.chatClient("specialist 'support'", byUrl(sha256(model)), Clock.systemUTC());
+        awaitCondition(() -> engine.status().get(0).broken());
+
+        Files.createDirectories(dir.resolve("cache"));
+        Files.copy(dir.resolve("source.gguf"), dir.resolve("cache/tiny.gguf"));
+
+        assertThat(client.complete(request(2), "r-1").block(WAIT).choices()).hasSize(1);
+        assertThat(engine.status().get(0).broken()).isFalse();
+    }
+
+    @Test
     void should_name_the_file_and_the_reason_when_a_file_is_not_gguf() throws IOException {
         engine = engine(false);
         Path notGguf = Files.writeString(dir.resolve("notes.gguf"), "not a model");
