@@ -9,7 +9,7 @@ import java.util.Objects;
  * {@code logprobs} / {@code topLogprobs} in OpenAI's sense.
  *
  * <p>{@code logprobs} cannot be served by de.kherud:llama 4.2.0 (asking llama.cpp for probabilities aborts the
- * JVM inside the bindings, see {@code IN_PROCESS_ENGINE.md}); {@link LlamaCppChatModel} answers a request that
+ * JVM inside the bindings, see {@code docs/in-process.md}); {@link LlamaCppChatModel} answers a request that
  * sets {@code logprobs=true} or {@code topLogprobs > 0} with an {@code UnsupportedFeatureException} naming
  * {@code logprobs}. The fields exist so the caller's request maps completely and nothing is dropped unseen.
  */

@@ -14,6 +14,6 @@
  *       into a cache directory, resumably.
  * </ul>
  *
- * See {@code specialists/IN_PROCESS_ENGINE.md} for what the bindings can and cannot do.
+ * See {@code docs/in-process.md} for what the bindings can and cannot do.
  */
 package dev.hybridrouter.specialists.inprocess;
