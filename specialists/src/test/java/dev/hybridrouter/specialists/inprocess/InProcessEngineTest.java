@@ -2,6 +2,7 @@ package dev.hybridrouter.specialists.inprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.hybridrouter.gateway.ChatClient;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,7 +118,7 @@ class InProcessEngineTest {
                     assertThat(e.getMessage()).contains("still being downloaded from " + url());
                 });
         serve.countDown();
-        awaitCondition(() -> engine.status().get(0).status().state() == ModelState.READY);
+        await().atMost(WAIT).until(() -> engine.status().get(0).status().state() == ModelState.READY);
 
         assertThat(downloading.starting()).isTrue();
         assertThat(engine.status().get(0).starting()).isFalse();
@@ -132,7 +132,7 @@ class InProcessEngineTest {
         engine = engine(true);
         String sha256 = sha256(model);
         ChatClient client = engine.chatClient("specialist 'support'", byUrl(sha256), Clock.systemUTC());
-        awaitCondition(() -> engine.status().get(0).broken());
+        await().atMost(WAIT).until(() -> engine.status().get(0).broken());
 
         assertThatThrownBy(() -> client.complete(request(2), "r-1").block(WAIT))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
@@ -148,7 +148,7 @@ class InProcessEngineTest {
     void should_use_a_file_placed_by_hand_after_its_download_failed() throws IOException {
         engine = engine(true);
         ChatClient client = engine.chatClient("specialist 'support'", byUrl(sha256(model)), Clock.systemUTC());
-        awaitCondition(() -> engine.status().get(0).broken());
+        await().atMost(WAIT).until(() -> engine.status().get(0).broken());
 
         Files.createDirectories(dir.resolve("cache"));
         Files.copy(dir.resolve("source.gguf"), dir.resolve("cache/tiny.gguf"));
@@ -162,7 +162,7 @@ class InProcessEngineTest {
         engine = engine(false);
         Path notGguf = Files.writeString(dir.resolve("notes.gguf"), "not a model");
         ChatClient client = engine.chatClient("specialist 'support'", onDisk(notGguf), Clock.systemUTC());
-        awaitCondition(() -> engine.status().get(0).broken());
+        await().atMost(WAIT).until(() -> engine.status().get(0).broken());
 
         assertThatThrownBy(() -> client.complete(request(2), "r-1").block(WAIT))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
@@ -231,17 +231,6 @@ class InProcessEngineTest {
                             java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Spins (no sleeping) until the condition holds, or fails after {@link #WAIT}. */
-    private static void awaitCondition(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.onSpinWait();
         }
     }
 }

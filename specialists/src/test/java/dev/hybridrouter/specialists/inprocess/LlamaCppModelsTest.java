@@ -2,6 +2,7 @@ package dev.hybridrouter.specialists.inprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -17,7 +18,6 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +112,7 @@ class LlamaCppModelsTest {
         assertThat(holder.holding.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<ChatResponse> queued = CompletableFuture.supplyAsync(() -> chat.chat(request(3)));
-        awaitCondition(() -> chat.model().status().queued() == 1);
+        await().atMost(WAIT).until(() -> chat.model().status().queued() == 1);
 
         assertThatThrownBy(() -> chat.chat(request(3)))
                 .isInstanceOf(ModelBusyException.class)
@@ -302,17 +302,6 @@ class LlamaCppModelsTest {
                         .maxOutputTokens(maxTokens)
                         .build())
                 .build();
-    }
-
-    /** Spins (no sleeping) until the condition holds, or fails after {@link #WAIT}. */
-    private static void awaitCondition(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + WAIT);
-            }
-            Thread.onSpinWait();
-        }
     }
 
     /** Holds its slot from the first streamed token until released. */
