@@ -215,56 +215,6 @@ public record Policy(
         public Specialist {
             fewShot = fewShot != null ? List.copyOf(fewShot) : List.of();
         }
-
-        /** A model server's specialist. */
-        public Specialist(
-                SpecialistProvider provider,
-                String baseUrl,
-                String model,
-                String apiKeyEnv,
-                String systemPrompt,
-                List<Turn> fewShot,
-                Duration timeout,
-                String fallback,
-                Resilience resilience,
-                Residency residency) {
-            this(
-                    provider,
-                    baseUrl,
-                    model,
-                    apiKeyEnv,
-                    systemPrompt,
-                    fewShot,
-                    timeout,
-                    fallback,
-                    resilience,
-                    residency,
-                    null);
-        }
-
-        /** A model server's specialist whose requests may escalate. */
-        public Specialist(
-                SpecialistProvider provider,
-                String baseUrl,
-                String model,
-                String apiKeyEnv,
-                String systemPrompt,
-                List<Turn> fewShot,
-                Duration timeout,
-                String fallback,
-                Resilience resilience) {
-            this(
-                    provider,
-                    baseUrl,
-                    model,
-                    apiKeyEnv,
-                    systemPrompt,
-                    fewShot,
-                    timeout,
-                    fallback,
-                    resilience,
-                    Residency.ANY);
-        }
     }
 
     /**

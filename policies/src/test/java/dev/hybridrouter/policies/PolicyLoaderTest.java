@@ -138,7 +138,9 @@ class PolicyLoaderTest {
                                         List.of(new Turn("hi", "Hello, how can I help?")),
                                         Duration.ofMillis(500),
                                         null,
-                                        Policy.Resilience.DEFAULTS)),
+                                        Policy.Resilience.DEFAULTS,
+                                        Policy.Residency.ANY,
+                                        null)),
                         new Escalation(
                                 "cloud",
                                 List.of(),

@@ -270,7 +270,8 @@ class RouterTest {
                 SLM.timeout(),
                 null,
                 SLM.resilience(),
-                Policy.Residency.LOCAL_ONLY);
+                Policy.Residency.LOCAL_ONLY,
+                null);
         Policy policy = new Policy(
                 POLICY.name(),
                 POLICY.classifier(),
@@ -374,7 +375,9 @@ class RouterTest {
                 List.of(),
                 Duration.ofSeconds(30),
                 fallback,
-                Policy.Resilience.DEFAULTS);
+                Policy.Resilience.DEFAULTS,
+                Policy.Residency.ANY,
+                null);
     }
 
     private static Policy.LargeModel largeModel() {
