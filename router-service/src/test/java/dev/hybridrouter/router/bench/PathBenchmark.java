@@ -74,7 +74,7 @@ public final class PathBenchmark implements Callable<Integer> {
     @Option(
             names = "--router-warmup",
             paramLabel = "SECONDS",
-            defaultValue = "30",
+            defaultValue = "180",
             description = "Unmeasured seconds once after the router is ready, split over the router targets, at"
                     + " 50 connections, to warm its JIT up (default ${DEFAULT-VALUE}; 0 for none).")
     int routerWarmup;
