@@ -116,6 +116,10 @@ Checks on combinations of values that the JSON schema cannot express clearly.
 {{- if and (not .Values.policies.existingConfigMap) (not .Values.policies.files) }}
 {{- fail "no policies: set policies.files (inline policies) or policies.existingConfigMap" }}
 {{- end }}
+{{- $cacheDir := .Values.models.cacheDir | trimSuffix "/" }}
+{{- if or (eq $cacheDir "/tmp") (eq $cacheDir (.Values.policies.mountPath | trimSuffix "/")) }}
+{{- fail (printf "models.cacheDir %q is already mounted (for /tmp or the policies): give the model files a directory of their own" .Values.models.cacheDir) }}
+{{- end }}
 {{- if and .Values.podDisruptionBudget.minAvailable .Values.podDisruptionBudget.maxUnavailable }}
 {{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
 {{- end }}

@@ -68,6 +68,7 @@ class ChartLintTest {
                 "autoscaling-values.yaml",
                 "default-values.yaml",
                 "existing-secret-configmap-values.yaml",
+                "in-process-values.yaml",
                 "ingress-monitoring-pdb-values.yaml",
                 "slm-servers-values.yaml");
 

@@ -39,4 +39,52 @@ class NotesTest {
                 .doesNotContain("port-forward")
                 .doesNotContain("WARNING");
     }
+
+    @Test
+    void should_say_the_router_stays_unready_while_each_new_pod_downloads_its_model_when_policies_run_in_process() {
+        // given
+        ChartRender render = chart().ciValues("in-process-values.yaml");
+
+        // when
+        String notes = render.notes();
+
+        // then
+        assertThat(notes)
+                .contains(
+                        "the router stays unready until their files are in\n/var/lib/hybrid-router/models and loaded.")
+                .contains("Each new pod downloads them into its emptyDir")
+                .contains("rollout status deployment/hr-hybrid-router --timeout=30m")
+                .doesNotContain("-slm-");
+    }
+
+    @Test
+    void should_say_the_files_must_already_be_there_when_in_process_models_are_offline() {
+        // given
+        ChartRender render = chart().ciValues("in-process-values.yaml")
+                .set("models.offline", "true")
+                .set("models.persistence.existingClaim", "router-models");
+
+        // when
+        String notes = render.notes();
+
+        // then
+        assertThat(notes)
+                .contains("With models.offline nothing is downloaded: the files must already be there.")
+                .doesNotContain("downloads them");
+    }
+
+    @Test
+    void should_leave_out_the_model_download_note_when_no_policy_runs_in_process() {
+        // given the defaults, whose policy calls an Ollama server
+        ChartRender render = chart();
+
+        // when
+        String notes = render.notes();
+
+        // then
+        assertThat(notes)
+                .contains("The router needs about a minute to start (embedding model, classifier). Wait for it:")
+                .doesNotContain("in process")
+                .contains("rollout status deployment/hr-hybrid-router\n");
+    }
 }

@@ -27,7 +27,8 @@ class RenderedPoliciesTest {
                 "default-values.yaml",
                 "autoscaling-values.yaml",
                 "slm-servers-values.yaml",
-                "ingress-monitoring-pdb-values.yaml"
+                "ingress-monitoring-pdb-values.yaml",
+                "in-process-values.yaml"
             })
     void should_render_policies_the_service_loads_when_the_chart_is_installed(String values) throws IOException {
         // given

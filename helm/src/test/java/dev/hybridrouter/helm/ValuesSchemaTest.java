@@ -135,6 +135,45 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void should_reject_the_values_when_a_models_key_is_misspelt() {
+        // given
+        ChartRender render = chart().values(
+                        """
+                models:
+                  persistance:
+                    existingClaim: router-models
+                """);
+
+        // when / then
+        assertThatThrownBy(render::render)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/models")
+                .hasMessageContaining("additional properties 'persistance' not allowed");
+    }
+
+    @Test
+    void should_reject_the_values_when_the_model_cache_dir_is_not_absolute() {
+        // given
+        ChartRender render = chart().set("models.cacheDir", "models");
+
+        // when / then
+        assertThatThrownBy(render::render)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/models/cacheDir");
+    }
+
+    @Test
+    void should_reject_the_values_when_the_model_cache_dir_is_a_directory_the_chart_already_mounts() {
+        // given
+        ChartRender render = chart().set("models.cacheDir", "/tmp/");
+
+        // when / then
+        assertThatThrownBy(render::render)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("models.cacheDir \"/tmp/\" is already mounted (for /tmp or the policies)");
+    }
+
+    @Test
     void should_reject_the_values_when_a_pod_disruption_budget_sets_both_bounds() {
         // given
         ChartRender render = chart().values(
