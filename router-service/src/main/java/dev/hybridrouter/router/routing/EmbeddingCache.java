@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import java.util.HashMap;
@@ -119,8 +120,18 @@ public final class EmbeddingCache {
 
     private static EmbeddingModel load(String modelId) {
         return switch (modelId) {
-            case ALL_MINILM_L6_V2_Q -> new AllMiniLmL6V2QuantizedEmbeddingModel();
-            case BGE_SMALL_EN_V15_Q -> new BgeSmallEnV15QuantizedEmbeddingModel();
+            case ALL_MINILM_L6_V2_Q -> OnnxEmbeddingModel.load(
+                    AllMiniLmL6V2QuantizedEmbeddingModel.class,
+                    "all-minilm-l6-v2-q.onnx",
+                    "all-minilm-l6-v2-q-tokenizer.json",
+                    PoolingMode.MEAN,
+                    384);
+            case BGE_SMALL_EN_V15_Q -> OnnxEmbeddingModel.load(
+                    BgeSmallEnV15QuantizedEmbeddingModel.class,
+                    "bge-small-en-v1.5-q.onnx",
+                    "bge-small-en-v1.5-q-tokenizer.json",
+                    PoolingMode.CLS,
+                    384);
             default -> throw new IllegalArgumentException("Unknown embedding model '" + modelId + "'; known: "
                     + ALL_MINILM_L6_V2_Q + ", " + BGE_SMALL_EN_V15_Q);
         };
