@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,9 +45,9 @@ import java.util.regex.Pattern;
  *       the file by hand and how to check it.
  * </ul>
  *
- * Two calls in this JVM for the same file wait for each other; separate processes sharing a cache directory are
- * not coordinated (each would download to the same {@code .part}). The JDK client has no read timeout: a server
- * that stalls mid-body stalls the download.
+ * Two calls for the same file wait for each other, in this JVM and across processes sharing the cache directory
+ * (e.g. replicas on one volume: a lock on {@code <name>.lock}); the one that waited then finds the file verified in
+ * the cache. The JDK client has no read timeout: a server that stalls mid-body stalls the download.
  */
 public final class ModelDownloader {
 
@@ -131,9 +132,38 @@ public final class ModelDownloader {
                 print("The cached " + target + " has sha256 " + actual + ", not " + expected
                         + "; downloading it again");
             }
-            return download(url, expected, target);
+            return offline ? download(url, expected, target) : downloadExclusively(url, expected, target);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Downloads while holding the file lock that other processes sharing the cache take too. */
+    private Path downloadExclusively(URI url, String expected, Path target) {
+        Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
+        try {
+            Files.createDirectories(cacheDir);
+            try (FileChannel channel =
+                    FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock held = channel.tryLock();
+                if (held == null) {
+                    print("Waiting for another process downloading " + target.getFileName() + " (" + lockFile + ")");
+                    held = channel.lock();
+                    if (Files.isRegularFile(target) && sha256(target).equals(expected)) {
+                        print("Using " + target + " (" + size(target) + ", sha256 verified)");
+                        return target;
+                    }
+                }
+                try (FileLock ignored = held) {
+                    return download(url, expected, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelDownloadException(
+                    target,
+                    url,
+                    "cannot take the download lock " + lockFile + ": " + e + howToPlace(target, expected),
+                    e);
         }
     }
 

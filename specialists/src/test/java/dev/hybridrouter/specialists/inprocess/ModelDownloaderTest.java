@@ -2,27 +2,35 @@ package dev.hybridrouter.specialists.inprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -224,6 +232,52 @@ class ModelDownloaderTest {
         assertThatThrownBy(() -> downloader().fetch(url(), "abc"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("64 hex digits");
+    }
+
+    @Test
+    void should_wait_for_another_process_downloading_the_same_file_and_use_its_download() throws Exception {
+        Path source = Files.write(cache.resolveSibling(cache.getFileName() + "-source.gguf"), model);
+        Process other = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElseThrow(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OtherProcess.class.getName(),
+                        cache.resolve("tiny.gguf.lock").toString(),
+                        source.toString(),
+                        cache.resolve("tiny.gguf").toString())
+                .redirectErrorStream(true)
+                .start();
+        try (var fromOther = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+                var toOther = new PrintWriter(other.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            assertThat(fromOther.readLine()).isEqualTo("locked");
+
+            var fetched = CompletableFuture.supplyAsync(() -> downloader().fetch(url(), sha256));
+            await().atMost(Duration.ofSeconds(30)).until(() -> progress().contains("Waiting for another process"));
+            assertThat(fetched).isNotDone();
+            toOther.println("done");
+
+            assertThat(fetched.get(30, TimeUnit.SECONDS)).isEqualTo(cache.resolve("tiny.gguf"));
+        } finally {
+            other.destroy();
+        }
+        assertThat(requests).hasValue(0);
+        assertThat(progress()).contains("Using " + cache.resolve("tiny.gguf"));
+    }
+
+    /**
+     * Another process sharing the cache: takes the download lock, says {@code locked}, and when told to on
+     * stdin puts the finished file in place and ends (which releases the lock).
+     */
+    public static final class OtherProcess {
+        public static void main(String[] args) throws IOException {
+            Files.createDirectories(Path.of(args[0]).getParent());
+            try (var channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    var lock = channel.lock()) {
+                System.out.println("locked");
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                Files.copy(Path.of(args[1]), Path.of(args[2]));
+            }
+        }
     }
 
     /** A loopback port nobody listens on. */
