@@ -68,8 +68,13 @@ public record Policy(
     /**
      * @param embeddingModel the in-process embedding model's id, e.g. {@code all-minilm-l6-v2-q}
      * @param threshold default minimum confidence to stay local, in [0,1]
+     * @param outOfScopeExamples user messages that belong to no domain and must escalate; {@code null} means none
      */
-    public record Classifier(String embeddingModel, double threshold) {}
+    public record Classifier(String embeddingModel, double threshold, List<String> outOfScopeExamples) {
+        public Classifier {
+            outOfScopeExamples = outOfScopeExamples != null ? List.copyOf(outOfScopeExamples) : List.of();
+        }
+    }
 
     /**
      * @param name the domain's name, also a model name callers may use to force this domain

@@ -118,7 +118,7 @@ class PolicyLoaderTest {
         assertThat(policy)
                 .isEqualTo(new Policy(
                         "retail-bank",
-                        new Classifier("bge-small-en-v15-q", 0.5),
+                        new Classifier("bge-small-en-v15-q", 0.5, List.of()),
                         List.of(new Domain(
                                 "banking",
                                 "Accounts, transfers, cards and fees",
@@ -194,7 +194,7 @@ class PolicyLoaderTest {
 
         // then
         assertThat(policy.name()).isEqualTo("retail-bank");
-        assertThat(policy.classifier()).isEqualTo(new Classifier("all-minilm-l6-v2-q", 0.55));
+        assertThat(policy.classifier()).isEqualTo(new Classifier("all-minilm-l6-v2-q", 0.55, List.of()));
         Domain banking = policy.domains().get(0);
         assertThat(banking.threshold()).isNull();
         assertThat(banking.description()).isEmpty();
@@ -349,7 +349,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold)",
+                        "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold, out-of-scope-examples)",
                         "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, model-path, model-url, model-sha256, context-size, threads, max-concurrent, queue-limit, lora, load, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency)");
     }
 
@@ -1660,6 +1660,29 @@ class PolicyLoaderTest {
                         bank.yaml:14:5: 'api-key' is not allowed in specialists.banking-slm: never write an API key into a policy; use api-key-env (the environment variable holding it)
                         bank.yaml:15:14: specialists.banking-slm.timeout must be a duration above zero: a whole number and a unit, ms, s, m, h or d (500ms, 30s, 2m, 30d)
                         bank.yaml:17:16: escalation refers to large model 'cloud', which is not under large-models (none defined)""");
+    }
+
+    @Test
+    void should_read_the_out_of_scope_examples_when_the_classifier_lists_some() {
+        // given
+        String yaml = MINIMAL.replace(
+                "version: 1\n",
+                "version: 1\nclassifier:\n  out-of-scope-examples: [what is the weather in Paris, tell me a joke]\n");
+
+        // when
+        Policy policy = PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get);
+
+        // then
+        assertThat(policy.classifier().outOfScopeExamples())
+                .containsExactly("what is the weather in Paris", "tell me a joke");
+        assertThat(PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get)
+                        .classifier()
+                        .outOfScopeExamples())
+                .isEmpty();
+        assertThat(errors(yaml.replace("tell me a joke", "\"\"")))
+                .singleElement()
+                .asString()
+                .contains("classifier.out-of-scope-examples[1]");
     }
 
     @Test

@@ -24,8 +24,11 @@ import java.util.stream.IntStream;
  *       softmax probability of its logit among the domains' and the reject level, at a temperature:
  *       the estimated probability that the conversation belongs to that domain rather than to
  *       another domain or to none. Temperature and reject level are fitted when the policy loads, by
- *       maximum likelihood on cross-validated logits of the policy's examples and of built-in
- *       generic requests ({@link GenericRequests}), which together count as much as one domain.
+ *       maximum likelihood on cross-validated logits of the policy's examples, of its out-of-scope
+ *       examples ({@code classifier.out-of-scope-examples}) and of built-in generic requests ({@link
+ *       GenericRequests}); the out-of-scope examples and the generic requests each count together as
+ *       much as one domain. Both train the "none" alternative of the regression too: the out-of-scope
+ *       examples together with one domain's weight, the generic requests with a tenth.
  *   <li>The conversation is out of scope when the reject level beats every domain's logit.
  * </ul>
  *
@@ -50,6 +53,14 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      * examples do not make every answer look certain.
      */
     static final double PRIOR_TEMPERATURE = 0.4;
+
+    /**
+     * The policy's out-of-scope examples together weigh this many average domains, in the regression and in
+     * the calibration, however many there are. On HWU64 (20 examples a scenario, 10, 20 or 40 out-of-scope
+     * examples from each held-out scenario) one domain's weight gave the same figures at every count; more
+     * weight bought out-of-scope escalation with as much in-scope escalation (docs/benchmarks.md).
+     */
+    static final double OUT_OF_SCOPE_TRAINING_WEIGHT = 1.0;
 
     static final int FOLDS = 5;
 
@@ -99,7 +110,10 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
         }
         int examples = texts.size();
         int classes = domains.size();
+        List<String> outOfScope = policy.classifier().outOfScopeExamples();
+        texts.addAll(outOfScope);
         texts.addAll(GenericRequests.TEXTS);
+        outOfScope.forEach(text -> labels.add(classes));
         GenericRequests.TEXTS.forEach(text -> labels.add(classes));
 
         String modelId = policy.classifier().embeddingModel();
@@ -107,6 +121,7 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                 embeddings.embedAll(modelId, texts).toArray(float[][]::new),
                 labels.stream().mapToInt(Integer::intValue).toArray(),
                 examples,
+                outOfScope.size(),
                 classes);
         SoftmaxRegression regression =
                 SoftmaxRegression.fit(training.x(), training.y(), training.weights(), classes + 1, LAMBDA);
@@ -173,20 +188,30 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      * The training set: the policy's examples (classes 0 to {@code classes - 1}) followed by the
      * generic requests (class {@code classes}).
      */
-    private record Training(float[][] x, int[] y, int examples, int classes) {
+    private record Training(float[][] x, int[] y, int examples, int outOfScope, int classes) {
 
         double[] weights() {
             return weights(IntStream.range(0, x.length).toArray());
         }
 
-        /** Examples weigh 1; the generic requests together weigh GENERIC_TRAINING_WEIGHT of a domain. */
+        /**
+         * Domain examples weigh 1; the out-of-scope examples together OUT_OF_SCOPE_TRAINING_WEIGHT of an
+         * average domain, the generic requests together GENERIC_TRAINING_WEIGHT of one.
+         */
         double[] weights(int[] rows) {
-            long generic = Arrays.stream(rows).filter(i -> i >= examples).count();
-            long domainRows = rows.length - generic;
-            double genericWeight = GENERIC_TRAINING_WEIGHT * domainRows / classes / generic;
+            long generic = Arrays.stream(rows).filter(this::generic).count();
+            long domainRows = Arrays.stream(rows).filter(i -> i < examples).count();
+            long outOfScopeRows = rows.length - generic - domainRows;
+            double averageDomain = (double) domainRows / classes;
+            double genericWeight = GENERIC_TRAINING_WEIGHT * averageDomain / generic;
+            double outOfScopeWeight = OUT_OF_SCOPE_TRAINING_WEIGHT * averageDomain / Math.max(1, outOfScopeRows);
             return Arrays.stream(rows)
-                    .mapToDouble(i -> i >= examples ? genericWeight : 1)
+                    .mapToDouble(i -> i < examples ? 1 : generic(i) ? genericWeight : outOfScopeWeight)
                     .toArray();
+        }
+
+        private boolean generic(int row) {
+            return row >= examples + outOfScope;
         }
 
         Calibration calibrate() {
@@ -234,9 +259,9 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
         }
 
         /**
-         * Minimises the log loss of the examples (their own domain) and of the generic requests
-         * ("none"), the latter together weighing as much as an average domain, plus a log-normal prior on the
-         * temperature; by grid search.
+         * Minimises the log loss of the examples (their own domain), of the policy's out-of-scope examples
+         * and of the generic requests ("none"), each of the latter two together weighing as much as an
+         * average domain, plus a log-normal prior on the temperature; by grid search.
          */
         private double[] temperatureAndRejectLevel(double[][] logits) {
             double[] exampleMaxima = IntStream.range(0, examples)
@@ -245,8 +270,10 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                     .toArray();
             double low = exampleMaxima[0] - 1;
             double high = exampleMaxima[exampleMaxima.length - 1];
-            int generic = x.length - examples;
-            double genericWeight = (double) examples / classes / generic; // together: an average domain
+            int generic = x.length - examples - outOfScope;
+            double averageDomain = (double) examples / classes;
+            double genericWeight = averageDomain / generic; // together: an average domain
+            double outOfScopeWeight = OUT_OF_SCOPE_TRAINING_WEIGHT * averageDomain / Math.max(1, outOfScope);
             double[] best = {PRIOR_TEMPERATURE, low};
             double bestLoss = Double.POSITIVE_INFINITY;
             double[] row = new double[classes + 1];
@@ -260,7 +287,8 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                         System.arraycopy(logits[i], 0, row, 0, classes);
                         row[classes] = reject;
                         double p = SoftmaxRegression.softmax(row, temperature, row)[y[i]];
-                        loss -= (i < examples ? 1 : genericWeight) * Math.log(Math.max(p, 1e-12));
+                        double weight = i < examples ? 1 : generic(i) ? genericWeight : outOfScopeWeight;
+                        loss -= weight * Math.log(Math.max(p, 1e-12));
                     }
                     if (loss < bestLoss) {
                         bestLoss = loss;

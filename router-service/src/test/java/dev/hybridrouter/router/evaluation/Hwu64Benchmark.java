@@ -111,7 +111,9 @@ public final class Hwu64Benchmark {
 
     private static void run(String model, List<Row> train, List<Row> test) {
         System.out.printf("## %s%n%n", model);
-        latency(model, train, test);
+        if (!Boolean.getBoolean("hwu64.skipLatency")) {
+            latency(model, train, test);
+        }
 
         EmbeddingCache cache = new EmbeddingCache(train.size() + test.size() + 1_000);
         long start = System.nanoTime();
@@ -130,7 +132,10 @@ public final class Hwu64Benchmark {
                 + " | temperature | training s |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<String> perFold = new ArrayList<>();
-        for (int n : EXAMPLES_PER_SCENARIO) {
+        int[] sizes = System.getProperty("hwu64.examples") == null
+                ? EXAMPLES_PER_SCENARIO
+                : new int[] {Integer.getInteger("hwu64.examples")};
+        for (int n : sizes) {
             List<FoldResult> results = new ArrayList<>();
             for (List<String> heldOut : HELD_OUT) {
                 results.add(fold(model, cache, train, test, n, heldOut));
@@ -251,7 +256,21 @@ public final class Hwu64Benchmark {
     static Policy policy(String model, double threshold, List<Row> train, int n, List<String> heldOut) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", 1).put("name", "hwu64-" + n);
-        root.putObject("classifier").put("embedding-model", model).put("threshold", threshold);
+        ObjectNode classifier =
+                root.putObject("classifier").put("embedding-model", model).put("threshold", threshold);
+        int outOfScope = Integer.getInteger("hwu64.outOfScope", 0);
+        if (outOfScope > 0) {
+            ArrayNode examples = classifier.putArray("out-of-scope-examples");
+            for (String scenario : heldOut) {
+                List<String> texts = new ArrayList<>(train.stream()
+                        .filter(row -> row.scenario().equals(scenario))
+                        .map(Row::text)
+                        .distinct()
+                        .toList());
+                Collections.shuffle(texts, new Random(SEED));
+                texts.subList(0, outOfScope).forEach(examples::add);
+            }
+        }
         ArrayNode domains = root.putArray("domains");
         train.stream().map(Row::scenario).distinct().sorted().forEach(scenario -> {
             if (!heldOut.contains(scenario)) {

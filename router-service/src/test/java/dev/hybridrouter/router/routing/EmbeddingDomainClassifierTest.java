@@ -197,6 +197,31 @@ class EmbeddingDomainClassifierTest {
         assertThat(best(classification)).isEqualTo("cooking");
     }
 
+    @Test
+    void should_escalate_what_resembles_the_out_of_scope_examples_when_the_policy_gives_some() throws IOException {
+        // given
+        ChatMessage roadSalt = ChatMessage.user("snow salt");
+        Classification without = classify(roadSalt);
+        String withExamples = POLICY.replace(
+                "  embedding-model: all-minilm-l6-v2-q # ignored: the test's cache has one model\n",
+                "  embedding-model: all-minilm-l6-v2-q\n  out-of-scope-examples: [snow salt, salt snow, snow salt salt]\n");
+        var trained = EmbeddingDomainClassifier.of(load(dir, withExamples), new EmbeddingCache(id -> model, 100));
+
+        // when
+        Classification with = trained.classify(List.of(roadSalt));
+
+        // then
+        assertThat(without.outOfScope()).isFalse();
+        assertThat(with.outOfScope()).isTrue();
+        assertThat(with.scores().values()).allSatisfy(score -> assertThat(score).isLessThan(0.55));
+        assertThat(best(trained.classify(List.of(ChatMessage.user("bake salt")))))
+                .isEqualTo("cooking");
+        assertThat(trained.classify(List.of(ChatMessage.user("rain sun")))
+                        .scores()
+                        .get("weather"))
+                .isGreaterThan(0.55);
+    }
+
     private Classification classify(ChatMessage... conversation) {
         return classifier.classify(List.of(conversation));
     }
