@@ -15,10 +15,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The policy of a run, written in the router's documented YAML format (docs/policies.md): one domain per
- * chosen HWU64 scenario with examples from the train file, each with a specialist of its own, and a
- * large model; every one of them points at the fake upstream. The bulkhead is set high enough that it
- * never refuses a call at the run's concurrency.
+ * The policy of a run, written in the router's documented YAML format (docs/policies.md). PathBenchmark's:
+ * one domain per chosen HWU64 scenario with examples from the train file, each with a specialist of its own,
+ * and a large model; every one of them points at the fake upstream. The bulkhead is set high enough that it
+ * never refuses a call at the run's concurrency. InProcessBenchmark's: {@link #inProcess}.
  */
 final class BenchPolicy {
 
@@ -130,6 +130,67 @@ final class BenchPolicy {
                 .append("    api-key-env: ")
                 .append(API_KEY_ENV)
                 .append('\n');
+        return yaml.toString();
+    }
+
+    /**
+     * The in-process benchmark's policy: one domain whose specialist runs {@code model} in process, loaded
+     * eagerly, one request at a time, without a system prompt (so the router's prompt is the caller's message
+     * in the model's chat template, as the bare baseline's), retries off (every failure shows) and every time
+     * limit {@code timeout}, so that a long queue on a slow model is measured, not cut short.
+     *
+     * @param contextSize tokens of context per request, or 0 for the engine's default
+     */
+    static String inProcess(
+            String domain, Path model, int threads, int contextSize, int queueLimit, int timeoutSeconds) {
+        StringBuilder yaml = new StringBuilder();
+        yaml.append(
+                        "# Written by InProcessBenchmark: one domain, its specialist in process on the benchmark's model.\n")
+                .append("version: 1\n")
+                .append("name: default\n")
+                .append("domains:\n")
+                .append("  - name: ")
+                .append(json(domain))
+                .append('\n')
+                .append("    specialist: ")
+                .append(json(domain + "-slm"))
+                .append('\n')
+                .append("    examples:\n")
+                .append("      - ")
+                .append(json("explain why the sky is blue"))
+                .append('\n')
+                .append("specialists:\n")
+                .append("  ")
+                .append(json(domain + "-slm"))
+                .append(":\n")
+                .append("    provider: in-process\n")
+                .append("    model-path: ")
+                .append(json(model.toAbsolutePath().toString()))
+                .append('\n')
+                .append("    threads: ")
+                .append(threads)
+                .append('\n')
+                .append("    max-concurrent: 1\n")
+                .append("    queue-limit: ")
+                .append(queueLimit)
+                .append('\n')
+                .append("    load: eager\n");
+        if (contextSize > 0) {
+            yaml.append("    context-size: ").append(contextSize).append('\n');
+        }
+        yaml.append("    timeout: ")
+                .append(timeoutSeconds)
+                .append("s\n")
+                .append("    resilience:\n")
+                .append("      first-token-timeout: ")
+                .append(timeoutSeconds)
+                .append("s\n")
+                .append("      circuit-breaker:\n")
+                .append("        slow-call-duration: ")
+                .append(timeoutSeconds)
+                .append("s\n")
+                .append("      retry:\n")
+                .append("        max-attempts: 1\n");
         return yaml.toString();
     }
 

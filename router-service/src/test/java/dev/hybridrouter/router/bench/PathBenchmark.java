@@ -695,7 +695,8 @@ public final class PathBenchmark implements Callable<Integer> {
         return header;
     }
 
-    private static String memory() {
+    /** The machine's memory, from {@code /proc/meminfo}. */
+    static String memory() {
         String total = ProcStats.firstValue(Path.of("/proc/meminfo"), "MemTotal");
         try {
             return String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(total.replaceAll("[^0-9]", "")) / 1048576.0);
@@ -718,7 +719,8 @@ public final class PathBenchmark implements Callable<Integer> {
                 .orElse("unknown");
     }
 
-    private String gitCommit() {
+    /** The checked-out commit, marked when tracked files have changes. */
+    static String gitCommit() {
         Optional<String> commit = firstLineOf(List.of("git", "rev-parse", "--short", "HEAD"));
         if (commit.isEmpty()) {
             return "unknown";

@@ -364,13 +364,18 @@ final class PathReport {
      * markers it is appended, with them, at the end of the file.
      */
     static void writeInto(Path file, String section) throws IOException {
-        String block = BEGIN + "\n\n" + section.strip() + "\n\n" + END + "\n";
+        writeInto(file, section, BEGIN, END);
+    }
+
+    /** The same between other markers: each benchmark writes its own figures and leaves the others'. */
+    static void writeInto(Path file, String section, String beginMarker, String endMarker) throws IOException {
+        String block = beginMarker + "\n\n" + section.strip() + "\n\n" + endMarker + "\n";
         String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
+        int begin = text.indexOf(beginMarker);
+        int end = text.indexOf(endMarker);
         String result;
         if (begin >= 0 && end > begin) {
-            int after = end + END.length();
+            int after = end + endMarker.length();
             if (after < text.length() && text.charAt(after) == '\n') {
                 after++;
             }

@@ -1,14 +1,16 @@
 package dev.hybridrouter.router.bench;
 
 /**
- * Reads one process's {@code /proc} figures every 200 ms on a daemon thread while a point runs, and
- * keeps the most resident memory and threads seen. CPU time is read at the start and at the end.
+ * Reads one process's {@code /proc} figures every 200 ms (or a period of the caller's) on a daemon thread
+ * while a point runs, and keeps the most resident memory and threads seen. CPU time is read at the start and
+ * at the end.
  */
 final class ProcessSampler implements AutoCloseable {
 
     private static final long PERIOD_MILLIS = 200;
 
     private final long pid;
+    private final long periodMillis;
     private final ProcStats.Process first;
     private final Thread thread;
     private volatile boolean running = true;
@@ -16,8 +18,9 @@ final class ProcessSampler implements AutoCloseable {
     private volatile int maxThreads;
     private ProcStats.Process last;
 
-    private ProcessSampler(long pid) {
+    private ProcessSampler(long pid, long periodMillis) {
         this.pid = pid;
+        this.periodMillis = periodMillis;
         this.first = ProcStats.process(pid);
         this.maxRssKib = first.rssKib();
         this.maxThreads = first.threads();
@@ -27,14 +30,19 @@ final class ProcessSampler implements AutoCloseable {
     }
 
     static ProcessSampler start(long pid) {
-        return new ProcessSampler(pid);
+        return new ProcessSampler(pid, PERIOD_MILLIS);
+    }
+
+    /** Samples every {@code periodMillis}: short bursts need more than one reading in 200 ms. */
+    static ProcessSampler start(long pid, long periodMillis) {
+        return new ProcessSampler(pid, periodMillis);
     }
 
     private void sample() {
         while (running) {
             record(ProcStats.process(pid));
             try {
-                Thread.sleep(PERIOD_MILLIS);
+                Thread.sleep(periodMillis);
             } catch (InterruptedException e) {
                 return;
             }

@@ -100,6 +100,11 @@ final class RouterProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** When its JVM was started, in {@link System#nanoTime()} units. */
+    long startedNanos() {
+        return process.startedNanos();
+    }
+
     /** Seconds from starting the JVM to the first readiness {@code UP}: the cold start. */
     double readySeconds() {
         return readySeconds;

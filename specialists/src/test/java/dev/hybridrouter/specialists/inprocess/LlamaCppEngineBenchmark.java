@@ -1,11 +1,9 @@
 package dev.hybridrouter.specialists.inprocess;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaIterator;
+import dev.hybridrouter.specialists.inprocess.BareLlamaCall.Timing;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +12,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,17 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link LlamaCppChatModel} (whole and streamed), then runs N callers against one slot.
  *
  * <pre>
- * ./mvnw -q -pl specialists test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp specialists/target/test-classes:specialists/target/classes:$(cat specialists/target/cp.txt) \
- *     dev.hybridrouter.specialists.inprocess.LlamaCppEngineBenchmark [--model FILE.gguf] [--tokens 64] [--runs 10]
+ * ./mvnw -q -pl specialists -am test-compile dependency:build-classpath -Dspotless.check.skip=true \
+ *     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+ * java -cp specialists/target/test-classes:specialists/target/classes:$(cat specialists/target/test-classpath.txt) \
+ *     dev.hybridrouter.specialists.inprocess.LlamaCppEngineBenchmark [--model FILE.gguf] [--tokens 64] [--runs 10] \
  *     [--threads N] [--callers 8] [--context 1024]
  * </pre>
  *
- * Without {@code --model} it writes and uses the tiny test model.
+ * From the repository root; see docs/benchmarks.md, "In-process engine". Without {@code --model} it writes and
+ * uses the tiny test model. The bare loop is {@link BareLlamaCall}'s, with the sampling parameters the engine
+ * sends.
  */
 public final class LlamaCppEngineBenchmark {
-
-    private static final String QUESTION = "Explain in two sentences why the sky is blue.";
 
     private LlamaCppEngineBenchmark() {}
 
@@ -63,6 +60,7 @@ public final class LlamaCppEngineBenchmark {
             Path dir = Files.createTempDirectory("hybrid-router-bench");
             model = TinyLlamaModel.ofDefaults().writeTo(dir, "tiny.gguf");
         }
+        BareLlamaCall.nativeLibraryDir(Path.of(System.getProperty("java.io.tmpdir"), "hybrid-router-bench-llama"));
         environment(model, threads);
         int exit = 0;
         try (LlamaCppModels models = LlamaCppModels.create()) {
@@ -93,25 +91,21 @@ public final class LlamaCppEngineBenchmark {
 
     private static void compare(LlamaCppModel shared, LlamaCppChatModel chat, int tokens, int runs) throws Exception {
         ChatRequest request = ChatRequest.builder()
-                .messages(UserMessage.from(QUESTION))
+                .messages(UserMessage.from(BareLlamaCall.QUESTION))
                 .parameters(LlamaCppChatRequestParameters.builder()
                         .seed(42)
                         .maxOutputTokens(tokens)
                         .build())
                 .build();
-        String prompt;
-        try (LlamaCppModel.Admission admission = shared.admit();
-                LlamaCppModel.Lease lease = admission.acquire()) {
-            prompt = lease.llama()
-                    .applyTemplate(ChatPrompt.of(request.messages()).json());
-        }
-        List<Sample> bare = new ArrayList<>();
-        List<Sample> whole = new ArrayList<>();
-        List<Sample> streamed = new ArrayList<>();
+        BareLlamaCall call = new BareLlamaCall(shared);
+        String prompt = call.prompt(BareLlamaCall.QUESTION);
+        List<Timing> bare = new ArrayList<>();
+        List<Timing> whole = new ArrayList<>();
+        List<Timing> streamed = new ArrayList<>();
         for (int run = -2; run < runs; run++) { // two warm-up runs
-            Sample b = bare(shared, prompt, tokens);
-            Sample w = whole(chat, request);
-            Sample s = streamed(chat, request);
+            Timing b = call.generate(prompt, tokens, 42, null);
+            Timing w = whole(chat, request);
+            Timing s = BareLlamaCall.streamed(chat, request);
             if (run >= 0) {
                 bare.add(b);
                 whole.add(w);
@@ -127,34 +121,11 @@ public final class LlamaCppEngineBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "per-request overhead over the bare loop (median total): whole %+.2f ms, streaming %+.2f ms%n%n",
-                median(whole, Sample::totalMs) - median(bare, Sample::totalMs),
-                median(streamed, Sample::totalMs) - median(bare, Sample::totalMs));
+                median(whole, Timing::totalMs) - median(bare, Timing::totalMs),
+                median(streamed, Timing::totalMs) - median(bare, Timing::totalMs));
     }
 
-    private static Sample bare(LlamaCppModel shared, String prompt, int tokens) {
-        try (LlamaCppModel.Admission admission = shared.admit();
-                LlamaCppModel.Lease lease = admission.acquire()) {
-            long start = System.nanoTime();
-            long first = 0;
-            int n = 0;
-            LlamaIterator iterator = lease.llama()
-                    .generate(
-                            new InferenceParameters(prompt).setNPredict(tokens).setSeed(42))
-                    .iterator();
-            while (iterator.hasNext()) {
-                iterator.next();
-                if (!iterator.hasNext()) {
-                    break;
-                }
-                if (n++ == 0) {
-                    first = System.nanoTime();
-                }
-            }
-            return new Sample(start, first, System.nanoTime(), n);
-        }
-    }
-
-    private static Sample whole(LlamaCppChatModel chat, ChatRequest request) {
+    private static Timing whole(LlamaCppChatModel chat, ChatRequest request) {
         long start = System.nanoTime();
         ChatResponse response = chat.chat(request);
         long end = System.nanoTime();
@@ -162,40 +133,13 @@ public final class LlamaCppEngineBenchmark {
         long first = start
                 + metadata.queueTime().toNanos()
                 + metadata.timeToFirstToken().toNanos();
-        return new Sample(start, first, end, response.tokenUsage().outputTokenCount());
-    }
-
-    private static Sample streamed(LlamaCppChatModel chat, ChatRequest request) throws Exception {
-        long start = System.nanoTime();
-        long[] first = new long[1];
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        chat.chat(request, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partialResponse) {
-                if (first[0] == 0) {
-                    first[0] = System.nanoTime();
-                }
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse completeResponse) {
-                done.complete(completeResponse);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse response = done.get(10, TimeUnit.MINUTES);
-        return new Sample(
-                start, first[0], System.nanoTime(), response.tokenUsage().outputTokenCount());
+        return new Timing(start, first, end, response.tokenUsage().outputTokenCount());
     }
 
     private static void concurrency(LlamaCppModel shared, LlamaCppChatModel chat, int tokens, int callers)
             throws Exception {
         ChatRequest request = ChatRequest.builder()
-                .messages(UserMessage.from(QUESTION))
+                .messages(UserMessage.from(BareLlamaCall.QUESTION))
                 .parameters(LlamaCppChatRequestParameters.builder()
                         .seed(7)
                         .maxOutputTokens(tokens)
@@ -273,32 +217,18 @@ public final class LlamaCppEngineBenchmark {
                 threads == null ? "llama.cpp default" : threads);
     }
 
-    private record Sample(long start, long first, long end, int tokens) {
-        double totalMs() {
-            return (end - start) / 1e6;
-        }
-
-        double firstMs() {
-            return (first - start) / 1e6;
-        }
-
-        double tokensPerSecond() {
-            return tokens > 1 ? (tokens - 1) / ((end - first) / 1e9) : 0;
-        }
-    }
-
-    private static void row(String name, List<Sample> samples) {
+    private static void row(String name, List<Timing> samples) {
         System.out.printf(
                 Locale.ROOT,
                 "| %s | %s | %s | %s | %.0f |%n",
                 name,
-                spread(samples, Sample::totalMs, "%.2f"),
-                spread(samples, Sample::firstMs, "%.2f"),
-                spread(samples, Sample::tokensPerSecond, "%.0f"),
-                median(samples, s -> s.tokens));
+                spread(samples, Timing::totalMs, "%.2f"),
+                spread(samples, Timing::firstTokenMs, "%.2f"),
+                spread(samples, Timing::tokensPerSecond, "%.0f"),
+                median(samples, s -> s.tokens()));
     }
 
-    private static String spread(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> f, String format) {
+    private static String spread(List<Timing> samples, java.util.function.ToDoubleFunction<Timing> f, String format) {
         List<Double> values = samples.stream().map(f::applyAsDouble).sorted().toList();
         return String.format(
                 Locale.ROOT,
@@ -308,7 +238,7 @@ public final class LlamaCppEngineBenchmark {
                 values.get(values.size() - 1));
     }
 
-    private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> f) {
+    private static double median(List<Timing> samples, java.util.function.ToDoubleFunction<Timing> f) {
         List<Double> values = samples.stream().map(f::applyAsDouble).sorted().toList();
         return values.get(values.size() / 2);
     }
