@@ -87,14 +87,15 @@ public final class InProcessBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--requests",
-            defaultValue = "30",
+            defaultValue = "100",
             description = "Measured requests of each kind, one at a time (default ${DEFAULT-VALUE}).")
     int requests;
 
     @Option(
             names = "--warmup",
-            defaultValue = "50",
-            description = "Unmeasured rounds first, one request of each kind each (default ${DEFAULT-VALUE}).")
+            defaultValue = "1000",
+            description = "Unmeasured rounds first, one request of each kind each, so that both JVMs' JIT compilers"
+                    + " are done (default ${DEFAULT-VALUE}; with a real model, a few).")
     int warmup;
 
     @Option(
@@ -156,9 +157,9 @@ public final class InProcessBenchmark implements Callable<Integer> {
     @Option(
             names = "--timeout",
             paramLabel = "SECONDS",
-            defaultValue = "600",
-            description = "The specialist's timeout and first-token timeout, and the client's (default"
-                    + " ${DEFAULT-VALUE}).")
+            defaultValue = "120",
+            description = "The specialist's timeout and first-token timeout, and the client's for each whole answer"
+                    + " or stream (default ${DEFAULT-VALUE}).")
     int timeout;
 
     @Option(
@@ -199,7 +200,12 @@ public final class InProcessBenchmark implements Callable<Integer> {
     boolean keepTemp;
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final java.util.Set<Long> dumped = new java.util.HashSet<>();
     private boolean closed;
+    /** The router being measured and the temp folder, for thread dumps. */
+    private volatile RouterProcess current;
+
+    private Path temp;
 
     public static void main(String[] args) {
         // llama.cpp's loop thread stays attached to this JVM as a non-daemon thread: exit explicitly
@@ -237,6 +243,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
                 .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String loadBefore = ProcStats.loadAverage();
         Path temp = Files.createTempDirectory("inprocessbench-");
+        this.temp = temp;
         Thread hook = new Thread(
                 () -> {
                     if (closeAll()) {
@@ -259,6 +266,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
             log("starting the router: %s, model %s (%s)", jar, file, InProcessReport.mib(modelBytes));
             RouterProcess router = register(RouterProcess.start(
                     javaProgram, jar, jvmArguments(), policy, temp, Duration.ofSeconds(readyTimeout)));
+            current = router;
             JsonNode loaded = awaitModelReady(router, Duration.ofSeconds(readyTimeout));
             double readySeconds = (System.nanoTime() - router.startedNanos()) / 1e9;
             ProcStats.Process atReady = ProcStats.process(router.pid());
@@ -391,6 +399,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
                 log("starting a second router with queue limit 0");
                 RouterProcess second = register(RouterProcess.start(
                         javaProgram, jar, jvmArguments(), busyPolicy, busyDir, Duration.ofSeconds(readyTimeout)));
+                current = second;
                 awaitModelReady(second, Duration.ofSeconds(readyTimeout));
                 RouterChat busyChat = new RouterChat(second.port(), Duration.ofSeconds(timeout));
                 for (int i = 0; i < 3; i++) {
@@ -457,7 +466,10 @@ public final class InProcessBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void check(String kind, RouterChat.Answer answer, List<String> problems) {
+    private void check(String kind, RouterChat.Answer answer, List<String> problems) {
+        if (RouterChat.CLIENT_TIMEOUT.equals(answer.errorCode())) {
+            dumpThreads();
+        }
         if (!answer.ok() && problems.size() < 20) {
             problems.add(String.format(
                     Locale.ROOT,
@@ -466,6 +478,35 @@ public final class InProcessBenchmark implements Callable<Integer> {
                     answer.status(),
                     answer.errorCode() == null ? "" : " " + answer.errorCode(),
                     answer.complete() ? "" : ", incomplete"));
+        }
+    }
+
+    /**
+     * Once per router, after an answer did not come in time: the router's threads ({@code jcmd PID Thread.print})
+     * and this JVM's, into the temp folder, which a run with problems keeps.
+     */
+    private void dumpThreads() {
+        RouterProcess router = current;
+        if (router == null || !dumped.add(router.pid())) {
+            return;
+        }
+        Path jcmd =
+                (java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java")).resolveSibling("jcmd");
+        for (long pid : List.of(router.pid(), ProcessHandle.current().pid())) {
+            Path dump = temp.resolve("threads-" + pid + ".txt");
+            try {
+                java.lang.Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dump.toFile())
+                        .start();
+                process.waitFor(30, TimeUnit.SECONDS);
+                log("an answer did not come in time: threads of %d in %s", pid, dump);
+            } catch (IOException e) {
+                log("could not dump the threads of %d: %s", pid, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

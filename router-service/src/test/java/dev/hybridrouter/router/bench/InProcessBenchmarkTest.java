@@ -2,9 +2,17 @@ package dev.hybridrouter.router.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +46,42 @@ class InProcessBenchmarkTest {
                         .kind())
                 .isEqualTo(RouterChat.Kind.ERROR);
         assertThat(RouterChat.event("").kind()).isEqualTo(RouterChat.Kind.OTHER);
+    }
+
+    @Test
+    void should_end_a_stream_that_stops_sending_at_the_clients_timeout() throws Exception {
+        // given: a server that sends the headers and one chunk, then nothing
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/chat/completions", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream body = exchange.getResponseBody();
+            body.write("data:{\"choices\":[{\"delta\":{\"content\":\"H\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+            body.flush();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            RouterChat chat = new RouterChat(server.getAddress().getPort(), Duration.ofMillis(300));
+
+            // when
+            RouterChat.Answer answer = chat.streamed(RouterChat.body("bench", "hi", 8, 1, null, true));
+
+            // then
+            assertThat(answer.errorCode()).isEqualTo(RouterChat.CLIENT_TIMEOUT);
+            assertThat(answer.contentChunks()).isEqualTo(1);
+            assertThat(answer.ok()).isFalse();
+            assertThat(answer.totalMs()).isLessThan(10_000);
+        } finally {
+            release.countDown();
+            server.stop(0);
+        }
     }
 
     @Test

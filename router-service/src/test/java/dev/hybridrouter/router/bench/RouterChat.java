@@ -1,15 +1,25 @@
 package dev.hybridrouter.router.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,11 +27,21 @@ import tools.jackson.databind.json.JsonMapper;
  * Chat completions against the router with the JDK's {@link HttpClient} (HTTP/1.1, kept-alive connections), timed
  * as a caller sees them: a whole answer from sending to its last byte; a streamed one line by line as the SSE
  * body arrives, to the first chunk that carries content and to {@code [DONE]}, with the token counts of the
- * usage chunk ({@code stream_options.include_usage}).
+ * usage chunk ({@code stream_options.include_usage}). Every answer has the timeout, body included.
  */
 final class RouterChat {
 
+    /** The error code of an answer that did not come, whole, within the client's timeout. */
+    static final String CLIENT_TIMEOUT = "client_timeout";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Ends reads that wait longer than the timeout: the JDK client's own timeout stops at the headers. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "routerchat-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** What an SSE line of a streamed chat completion is. */
     enum Kind {
@@ -145,18 +165,30 @@ final class RouterChat {
         return new Event(Kind.OTHER, 0, 0);
     }
 
-    /** A streamed request, its body read line by line as it arrives. */
+    /**
+     * A streamed request, its body read line by line as it arrives. An answer not complete within the timeout
+     * (headers and body) ends with the error code {@value #CLIENT_TIMEOUT}.
+     */
     Answer streamed(String body) throws IOException, InterruptedException {
         HttpRequest request = request(body, "text/event-stream");
         long start = System.nanoTime();
-        HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
-        if (response.statusCode() != 200) {
-            String text;
-            try (Stream<String> lines = response.body()) {
-                text = String.join("\n", lines.toList());
-            }
-            return new Answer(response.statusCode(), errorCode(text), start, 0, System.nanoTime(), 0, 0, 0, false);
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+            return timedOut(start);
         }
+        InputStream in = response.body();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        long left = Math.max(1, timeout.toNanos() - (System.nanoTime() - start));
+        // closing the response's own stream (not the reader above it) wakes a read that waits for bytes
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(
+                () -> {
+                    timedOut.set(true);
+                    close(in);
+                },
+                left,
+                TimeUnit.NANOSECONDS);
         long first = 0;
         long end = 0;
         int prompt = 0;
@@ -164,10 +196,16 @@ final class RouterChat {
         int chunks = 0;
         String error = null;
         boolean done = false;
-        try (Stream<String> lines = response.body()) {
-            Iterator<String> iterator = lines.iterator();
-            while (iterator.hasNext()) {
-                String line = iterator.next();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            if (response.statusCode() != 200) {
+                StringBuilder text = new StringBuilder();
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    text.append(line).append('\n');
+                }
+                return new Answer(
+                        response.statusCode(), errorCode(text.toString()), start, 0, System.nanoTime(), 0, 0, 0, false);
+            }
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 Event event = event(line);
                 switch (event.kind()) {
                     case CONTENT -> {
@@ -187,19 +225,37 @@ final class RouterChat {
                     case OTHER -> {}
                 }
             }
+        } catch (IOException e) {
+            if (!timedOut.get()) {
+                throw e;
+            }
+        } finally {
+            watchdog.cancel(false);
         }
-        if (!done) {
-            end = System.nanoTime();
+        if (timedOut.get()) {
+            return new Answer(200, CLIENT_TIMEOUT, start, first, System.nanoTime(), prompt, completion, chunks, false);
         }
-        return new Answer(200, error, start, first, end, prompt, completion, chunks, done);
+        return new Answer(200, error, start, first, done ? end : System.nanoTime(), prompt, completion, chunks, done);
     }
 
-    /** A whole (not streamed) request. */
+    /** A whole (not streamed) request. One not answered within the timeout gets {@value #CLIENT_TIMEOUT}. */
     Answer whole(String body) throws IOException, InterruptedException {
         HttpRequest request = request(body, "application/json");
         long start = System.nanoTime();
-        HttpResponse<String> response =
-                client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<HttpResponse<String>> call =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response;
+        try {
+            response = call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            return timedOut(start);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HttpTimeoutException) {
+                return timedOut(start);
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
         long end = System.nanoTime();
         if (response.statusCode() != 200) {
             return new Answer(response.statusCode(), errorCode(response.body()), start, 0, end, 0, 0, 0, false);
@@ -216,6 +272,18 @@ final class RouterChat {
                 usage.path("completion_tokens").asInt(0),
                 0,
                 json.path("choices").size() > 0);
+    }
+
+    private static Answer timedOut(long start) {
+        return new Answer(-1, CLIENT_TIMEOUT, start, 0, System.nanoTime(), 0, 0, 0, false);
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // closed already
+        }
     }
 
     private HttpRequest request(String body, String accept) {
