@@ -695,7 +695,8 @@ public final class PathBenchmark implements Callable<Integer> {
         return header;
     }
 
-    private static String memory() {
+    /** The machine's memory, e.g. {@code 23.4 GiB}. */
+    static String memory() {
         String total = ProcStats.firstValue(Path.of("/proc/meminfo"), "MemTotal");
         try {
             return String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(total.replaceAll("[^0-9]", "")) / 1048576.0);
@@ -718,7 +719,8 @@ public final class PathBenchmark implements Callable<Integer> {
                 .orElse("unknown");
     }
 
-    private String gitCommit() {
+    /** The short commit of the working tree, and whether it has uncommitted changes. */
+    static String gitCommit() {
         Optional<String> commit = firstLineOf(List.of("git", "rev-parse", "--short", "HEAD"));
         if (commit.isEmpty()) {
             return "unknown";
@@ -739,7 +741,8 @@ public final class PathBenchmark implements Callable<Integer> {
         }
     }
 
-    private static Optional<String> firstLineOf(List<String> command) {
+    /** The first line a command prints that is not blank, or empty when it cannot run. */
+    static Optional<String> firstLineOf(List<String> command) {
         try {
             java.lang.Process process =
                     new ProcessBuilder(command).redirectErrorStream(true).start();

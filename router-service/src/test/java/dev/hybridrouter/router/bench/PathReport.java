@@ -364,17 +364,26 @@ final class PathReport {
      * markers it is appended, with them, at the end of the file.
      */
     static void writeInto(Path file, String section) throws IOException {
-        String block = BEGIN + "\n\n" + section.strip() + "\n\n" + END + "\n";
+        writeInto(file, BEGIN, END, section);
+    }
+
+    /**
+     * Puts {@code section} between {@code begin} and {@code end} in {@code file}, replacing what was there;
+     * without both markers it is appended, with them, at the end of the file. The other benchmarks that
+     * write into docs/benchmarks.md use it with markers of their own.
+     */
+    static void writeInto(Path file, String begin, String end, String section) throws IOException {
+        String block = begin + "\n\n" + section.strip() + "\n\n" + end + "\n";
         String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
         String result;
-        if (begin >= 0 && end > begin) {
-            int after = end + END.length();
+        if (from >= 0 && to > from) {
+            int after = to + end.length();
             if (after < text.length() && text.charAt(after) == '\n') {
                 after++;
             }
-            result = text.substring(0, begin) + block + text.substring(after);
+            result = text.substring(0, from) + block + text.substring(after);
         } else {
             result =
                     text + (text.isEmpty() || text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n") + block;

@@ -1,6 +1,9 @@
 /**
- * The soak benchmark: the whole router, in process, under bounded concurrent load while a fake cloud
- * model flaps, goes down and comes back. Run {@link dev.hybridrouter.router.bench.SoakBenchmark} (see
- * docs/benchmarks.md); it is not part of the test suite.
+ * Benchmarks, not tests (see docs/benchmarks.md; the test suite runs only their {@code *Test} classes):
+ * the soak ({@link dev.hybridrouter.router.bench.SoakBenchmark}: the whole router, in process, under
+ * bounded concurrent load while a fake cloud model flaps, goes down and comes back), the request path
+ * ({@link dev.hybridrouter.router.bench.PathBenchmark}: the jar against nginx, loaded by wrk) and memory
+ * and threads under hostile load ({@link dev.hybridrouter.router.bench.MemoryBenchmark}: the jar, sent
+ * fuzzed and large bodies, then loaded while the cloud flaps, then left idle).
  */
 package dev.hybridrouter.router.bench;
