@@ -297,11 +297,14 @@ public final class MemoryBenchmark implements Callable<Integer> {
                 long hostileStart = System.nanoTime();
                 try (ProcessSampler sampler = ProcessSampler.start(router.pid())) {
                     log("hostile bodies: sending %d, %d at a time", hostileRequests, hostileConcurrency);
+                    Duration deadline = Duration.ofMinutes(maxMinutes);
                     Flux.range(0, hostileRequests)
                             .flatMap(i -> send(client, fuzzed, i), hostileConcurrency)
+                            .take(deadline)
                             .doOnNext(hostile::add)
-                            .blockLast(Duration.ofMinutes(maxMinutes));
+                            .blockLast(deadline.plusMinutes(1));
                     sampler.close();
+                    cutOff(hostile);
                     alive(router, "the hostile bodies");
                     checkpoints.add(checkpoint("after hostile bodies", router, jcmd, temp, sampler));
                 }
@@ -502,6 +505,26 @@ public final class MemoryBenchmark implements Callable<Integer> {
         return arguments;
     }
 
+    /** Adds a lost body for each one that got no answer before the deadline. */
+    private void cutOff(List<MemoryReport.Sent> hostile) {
+        synchronized (hostile) {
+            java.util.Set<Integer> answered =
+                    hostile.stream().map(MemoryReport.Sent::index).collect(Collectors.toSet());
+            for (int i = 0; i < hostileRequests; i++) {
+                if (!answered.contains(i)) {
+                    HostileBodies.Large large = HostileBodies.largeAt(i, largeShare);
+                    hostile.add(new MemoryReport.Sent(
+                            i,
+                            large == null ? "fuzzed" : large.name(),
+                            0,
+                            0,
+                            MemoryReport.Answer.LOST,
+                            "cut off by --max-minutes"));
+                }
+            }
+        }
+    }
+
     private reactor.core.publisher.Mono<MemoryReport.Sent> send(LoadGenerator client, List<String> fuzzed, int index) {
         HostileBodies.Large large = HostileBodies.largeAt(index, largeShare);
         byte[] body =
@@ -509,7 +532,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
         String kind = large == null ? "fuzzed" : large.name();
         return client.post(body).map(reply -> {
             MemoryReport.Answer answer = MemoryReport.classify(reply.status(), reply.body());
-            return new MemoryReport.Sent(kind, body.length, reply.status(), answer, abbreviate(reply.body()));
+            return new MemoryReport.Sent(index, kind, body.length, reply.status(), answer, abbreviate(reply.body()));
         });
     }
 

@@ -257,7 +257,7 @@ class MemoryBenchmarkTest {
         return new MemoryReport(
                 Map.of(),
                 checkpoints,
-                List.of(new MemoryReport.Sent("fuzzed", 100, 400, Answer.CLIENT_ERROR, "")),
+                List.of(new MemoryReport.Sent(0, "fuzzed", 100, 400, Answer.CLIENT_ERROR, "")),
                 1000,
                 List.of(),
                 0,

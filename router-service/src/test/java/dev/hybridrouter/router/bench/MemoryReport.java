@@ -93,9 +93,11 @@ final class MemoryReport {
     /**
      * One body of the first phase and its answer.
      *
+     * @param index its place in the phase
      * @param kind the body's kind: {@code fuzzed} or a {@link HostileBodies.Large} name
+     * @param bytes its size, 0 when it was never sent
      */
-    record Sent(String kind, int bytes, int status, Answer answer, String detail) {}
+    record Sent(int index, String kind, int bytes, int status, Answer answer, String detail) {}
 
     private final Map<String, String> header;
     private final List<Checkpoint> checkpoints;
