@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.bench;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,19 @@ final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * What came back for a body sent as it is.
+     *
+     * @param status the HTTP status, or 0 when no complete answer came
+     * @param body the whole answer, or what went wrong when none came
+     */
+    record Reply(int status, String body, long latencyNanos) {
+
+        boolean lost() {
+            return status == 0;
+        }
+    }
+
     private final HttpClient client;
     private final ConnectionProvider connections;
     private final Duration timeout;
@@ -117,6 +131,29 @@ final class LoadGenerator implements AutoCloseable {
     /** Sends every request, at most {@code concurrency} in flight; one result per request. */
     Flux<Result> run(List<Request> requests, int concurrency, CloudPhases phases) {
         return Flux.fromIterable(requests).flatMap(request -> send(request, phases), concurrency);
+    }
+
+    /**
+     * Sends {@code body} as it is to {@code POST /v1/chat/completions} and reads the whole answer; a
+     * reply with status 0 when none came within the time limit or the connection failed first.
+     */
+    Mono<Reply> post(byte[] body) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return client.post()
+                    .uri("/v1/chat/completions")
+                    .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
+                    .responseSingle((response, content) -> content.asString(StandardCharsets.UTF_8)
+                            .defaultIfEmpty("")
+                            .map(text -> new Reply(response.status().code(), text, System.nanoTime() - start)))
+                    .timeout(timeout)
+                    .onErrorResume(failure -> Mono.just(new Reply(
+                            0,
+                            failure instanceof TimeoutException
+                                    ? "no complete answer within " + timeout.toSeconds() + " s"
+                                    : failure.toString(),
+                            System.nanoTime() - start)));
+        });
     }
 
     @Override

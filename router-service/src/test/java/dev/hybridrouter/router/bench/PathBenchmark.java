@@ -741,7 +741,8 @@ public final class PathBenchmark implements Callable<Integer> {
         }
     }
 
-    private static Optional<String> firstLineOf(List<String> command) {
+    /** The first line a command prints that is not blank, or empty when it cannot run. */
+    static Optional<String> firstLineOf(List<String> command) {
         try {
             java.lang.Process process =
                     new ProcessBuilder(command).redirectErrorStream(true).start();

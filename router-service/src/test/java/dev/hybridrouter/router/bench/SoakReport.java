@@ -254,7 +254,12 @@ final class SoakReport {
         return phases.startedAtMillis(Phase.FLAPPING) + runMillis - start;
     }
 
-    private static Map<String, Object> figures(
+    /**
+     * One column of figures: what the requests got, latencies, throughput over {@code millis}, the
+     * {@code counters} grouped by the part of their name before {@code |}, and each breaker's calls. The
+     * memory benchmark reports its load phase with it too.
+     */
+    static Map<String, Object> figures(
             List<Result> results, long millis, Map<String, Long> counters, Map<String, Map<Call, Long>> calls) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("requests", results.size());

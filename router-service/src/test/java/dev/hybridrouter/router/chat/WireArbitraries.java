@@ -17,8 +17,10 @@ import tools.jackson.databind.node.StringNode;
  * Chat requests as a hostile or careless client sends them: any JSON where the schema has a field, any
  * Unicode in any string (invisible characters, lone surrogates, controls), wrong types, unknown roles and
  * fields, nulls in lists. Drawn from jqwik's generators with one seeded random source, so a run repeats.
+ * Public for the memory benchmark ({@code dev.hybridrouter.router.bench.MemoryBenchmark}), which sends
+ * the same requests to the router's jar; call it inside a {@code JqwikSession}.
  */
-final class WireArbitraries {
+public final class WireArbitraries {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -81,7 +83,7 @@ final class WireArbitraries {
     private final RandomGenerator<String> unicode;
     private final RandomGenerator<String> words;
 
-    WireArbitraries(long seed) {
+    public WireArbitraries(long seed) {
         this.random = new Random(seed);
         this.unicode = Arbitraries.strings().all().ofMaxLength(24).generator(100);
         this.words =
@@ -125,7 +127,7 @@ final class WireArbitraries {
     }
 
     /** A request body: a plausible chat request, bent in random places. */
-    ObjectNode request() {
+    public ObjectNode request() {
         ObjectNode request = NODES.objectNode();
         if (random.nextInt(10) > 0) {
             request.set("model", random.nextInt(8) > 0 ? StringNode.valueOf(pick(MODELS)) : json(1));
@@ -201,7 +203,7 @@ final class WireArbitraries {
         return request;
     }
 
-    String serialized(JsonNode node) {
+    public String serialized(JsonNode node) {
         return WireJson.MAPPER.writeValueAsString(node);
     }
 

@@ -122,6 +122,32 @@ class InProcessIT {
     }
 
     @Test
+    void repro_many_streams() {
+        WebTestClient quick =
+                web.mutate().responseTimeout(Duration.ofSeconds(10)).build();
+        for (int i = 0; i < 400; i++) {
+            String body = quick.post()
+                    .uri("/v1/chat/completions")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"model\":\"helpdesk\",\"stream\":true,\"seed\":" + i
+                            + ",\"max_tokens\":" + (1 + i % 9)
+                            + ",\"stream_options\":{\"include_usage\":true},"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"my laptop will not start " + i + "\"}]}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .returnResult(String.class)
+                    .getResponseBody()
+                    .collectList()
+                    .block(Duration.ofSeconds(10))
+                    .toString();
+
+            // then
+            assertThat(body).as("request " + i).contains("[DONE]");
+        }
+    }
+
+    @Test
     void should_share_one_loaded_model_between_the_specialists_naming_its_file() {
         // when
         JsonNode models =
