@@ -72,7 +72,7 @@ public final class PolicyLoader {
     static Read read(String sourceName, String yaml, Function<String, String> environment) {
         var problems = new Problems(sourceName);
         YamlDocument document = YamlDocument.parse(yaml, environment, problems).orElseThrow(problems::exception);
-        PolicySchema.validate(document, problems);
+        PolicySchema.POLICY.validate(document, problems);
         PolicyRules.check(document, problems);
         problems.throwIfAny();
         Pointer name = Pointer.ROOT.property("name");

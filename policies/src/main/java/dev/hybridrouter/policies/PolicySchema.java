@@ -19,29 +19,39 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeType;
 
 /**
- * The policy format's JSON Schema ({@value #RESOURCE}, the file editors use too) and what its
- * findings mean in words, at the line and column of the YAML they concern.
+ * A YAML format's JSON Schema (the file editors use too), the policies' ({@value #RESOURCE}) or the tenants
+ * file's ({@value #TENANTS_RESOURCE}), and what its findings mean in words, at the line and column of the
+ * YAML they concern.
  */
 final class PolicySchema {
 
-    /** Where the schema lies on the classpath. */
+    /** Where the policy schema lies on the classpath. */
     static final String RESOURCE = "dev/hybridrouter/policies/policy.schema.json";
 
-    private static final Schema SCHEMA = load();
+    /** Where the tenants file's schema lies on the classpath. */
+    static final String TENANTS_RESOURCE = "dev/hybridrouter/policies/tenants.schema.json";
 
-    private PolicySchema() {}
+    static final PolicySchema POLICY = new PolicySchema(RESOURCE);
+
+    static final PolicySchema TENANTS = new PolicySchema(TENANTS_RESOURCE);
+
+    private final Schema schema;
+
+    private PolicySchema(String resource) {
+        this.schema = load(resource);
+    }
 
     /** Adds a problem for each place the document breaks the schema. */
-    static void validate(YamlDocument document, Problems problems) {
-        for (Error error : SCHEMA.validate(document.root())) {
+    void validate(YamlDocument document, Problems problems) {
+        for (Error error : schema.validate(document.root())) {
             report(error, document, problems);
         }
     }
 
-    private static Schema load() {
-        try (InputStream schema = PolicySchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+    private static Schema load(String resource) {
+        try (InputStream schema = PolicySchema.class.getClassLoader().getResourceAsStream(resource)) {
             if (schema == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+                throw new IllegalStateException(resource + " is missing from the classpath");
             }
             // errorMessage holds the schema's own wording for some errors; it validates nothing.
             Dialect draft7 = Dialect.builder(Dialects.getDraft7())
@@ -53,7 +63,7 @@ final class PolicySchema {
         }
     }
 
-    private static void report(Error error, YamlDocument document, Problems problems) {
+    private void report(Error error, YamlDocument document, Problems problems) {
         Pointer at = pointer(error.getInstanceLocation());
         JsonNode schema = schemaNodeHolding(error);
         JsonNode value = error.getInstanceNode();
@@ -89,8 +99,12 @@ final class PolicySchema {
         String where = in.isRoot() ? "at the top level" : "in " + in;
         List<String> keySources =
                 allowed.stream().filter(k -> k.startsWith("api-key-")).toList();
-        if (!keySources.isEmpty()
-                && key.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "").equals("apikey")) {
+        boolean apiKey = key.toLowerCase(Locale.ROOT).replaceAll("[-_ ]", "").equals("apikey");
+        if (apiKey && keySources.contains("api-key-sha256")) {
+            return "'" + key + "' is not allowed " + where + ": never write an API key in clear; write its SHA-256"
+                    + " as api-key-sha256 (printf %s \"$KEY\" | sha256sum)";
+        }
+        if (!keySources.isEmpty() && apiKey) {
             return "'" + key + "' is not allowed " + where + ": never write an API key into a policy; use "
                     + keySources.stream()
                             .map(k -> k.equals("api-key-env")
@@ -103,9 +117,9 @@ final class PolicySchema {
     }
 
     /** The schema object whose keyword the error is about, e.g. the one holding {@code required}. */
-    private static JsonNode schemaNodeHolding(Error error) {
+    private JsonNode schemaNodeHolding(Error error) {
         NodePath keyword = error.getSchemaLocation().getFragment();
-        JsonNode node = SCHEMA.getSchemaNode();
+        JsonNode node = schema.getSchemaNode();
         for (int i = 0; i < keyword.getNameCount() - 1; i++) {
             Object segment = keyword.getElement(i);
             node = segment instanceof Integer index ? node.path(index) : node.path(segment.toString());
