@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param server what one client connection may take of the server
  * @param classifier the in-process classifier's settings
  * @param models where in-process models are kept
+ * @param tenantsFile who may call and which policy serves each (env {@code ROUTER_TENANTS_FILE}); none for
+ *     single-user mode, where every caller is served without a key
  */
 @Validated
 @ConfigurationProperties(RouterProperties.PREFIX)
@@ -29,7 +31,8 @@ public record RouterProperties(
         @DefaultValue Limits limits,
         @DefaultValue Server server,
         @DefaultValue Classifier classifier,
-        @DefaultValue Models models) {
+        @DefaultValue Models models,
+        String tenantsFile) {
 
     public static final String PREFIX = "router";
 

@@ -13,6 +13,7 @@ import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import dev.hybridrouter.router.routing.Attempt;
 import dev.hybridrouter.router.routing.RoutingDecision;
+import dev.hybridrouter.router.tenant.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +64,7 @@ class ChatController {
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<?>> chatCompletions(@RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
-        ActivePolicy policy = policies.active();
+        ActivePolicy policy = Caller.of(exchange).policy();
         return route(policy, body).flatMap(routed -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             routingHeaders(headers, routed.decision());
@@ -74,18 +75,19 @@ class ChatController {
 
     /** The decision for a chat request, explained, without calling any model. */
     @PostMapping(path = "/v1/route", consumes = MediaType.APPLICATION_JSON_VALUE)
-    Mono<RouteExplanation> explainRoute(@RequestBody(required = false) byte[] body) {
-        return route(policies.active(), body).map(routed -> explanation(routed.decision()));
+    Mono<RouteExplanation> explainRoute(@RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
+        return route(Caller.of(exchange).policy(), body).map(routed -> explanation(routed.decision()));
     }
 
     @GetMapping("/v1/models")
-    ModelList models() {
-        return new ModelList(new ArrayList<>(models(policies.active()).values()));
+    ModelList models(ServerWebExchange exchange) {
+        return new ModelList(
+                new ArrayList<>(models(Caller.of(exchange).policy()).values()));
     }
 
     @GetMapping("/v1/models/{id}")
-    ModelList.Model model(@PathVariable String id) {
-        ModelList.Model model = models(policies.active()).get(id);
+    ModelList.Model model(@PathVariable String id, ServerWebExchange exchange) {
+        ModelList.Model model = models(Caller.of(exchange).policy()).get(id);
         if (model == null) {
             throw ApiException.of(
                             ErrorCode.MODEL_NOT_FOUND,

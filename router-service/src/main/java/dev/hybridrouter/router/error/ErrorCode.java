@@ -13,6 +13,14 @@ public enum ErrorCode {
     REQUEST_OVER_LIMIT(HttpStatus.BAD_REQUEST, "invalid_request_error", "request_over_limit"),
     /** The model that would answer cannot honour a field the caller sent. */
     UNSUPPORTED_PARAMETER(HttpStatus.BAD_REQUEST, "invalid_request_error", "unsupported_parameter"),
+    /** Tenants are configured and the request has no API key. */
+    MISSING_API_KEY(HttpStatus.UNAUTHORIZED, "invalid_request_error", "missing_api_key"),
+    /** The API key is not one of a tenant (or, for the admin endpoints, not the admin key). */
+    INVALID_API_KEY(HttpStatus.UNAUTHORIZED, "invalid_request_error", "invalid_api_key"),
+    /** The tenant sent more requests per second than its {@code rate-limit.requests-per-second}. */
+    REQUESTS_PER_SECOND_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "requests_per_second_exceeded"),
+    /** The tenant has {@code rate-limit.max-concurrent} requests being answered already. */
+    CONCURRENT_REQUESTS_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "concurrent_requests_exceeded"),
     MODEL_NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", "model_not_found"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null),

@@ -61,7 +61,8 @@ class OpenAiErrorHandler implements ErrorWebExceptionHandler {
         if (error.retryAfter() != null) {
             headers.set(
                     HttpHeaders.RETRY_AFTER,
-                    Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+                    Long.toString(Math.max(
+                            1, error.retryAfter().plusNanos(999_999_999).toSeconds())));
         }
         byte[] body = WireJson.MAPPER.writeValueAsBytes(error.body());
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));

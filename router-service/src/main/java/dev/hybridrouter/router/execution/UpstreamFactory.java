@@ -59,7 +59,12 @@ public final class UpstreamFactory {
      */
     public record Built(Map<String, Upstream> upstreams, Map<String, String> unavailable) {}
 
-    public Built build(Policy policy) {
+    /**
+     * @param guardPrefix put before each target's name to name its breaker, bulkheads and retry: empty while one
+     *     policy is served, else the policy's name and a slash, so that policies naming the same model name do
+     *     not share a breaker
+     */
+    public Built build(Policy policy, String guardPrefix) {
         Built built = new Built(new LinkedHashMap<>(), new LinkedHashMap<>());
         policy.specialists().forEach((name, spec) -> {
             var settings = new SpecialistSettings(
@@ -75,7 +80,13 @@ public final class UpstreamFactory {
                     spec.resilience().connectTimeout(),
                     spec.timeout(),
                     inProcess(spec.inProcess()));
-            add(built, Target.specialist(name), () -> specialists.create(settings), spec.resilience(), spec.timeout());
+            add(
+                    built,
+                    guardPrefix,
+                    Target.specialist(name),
+                    () -> specialists.create(settings),
+                    spec.resilience(),
+                    spec.timeout());
         });
         policy.largeModels().forEach((name, spec) -> {
             var settings = new LargeModelSettings(
@@ -89,6 +100,7 @@ public final class UpstreamFactory {
                     spec.timeout());
             add(
                     built,
+                    guardPrefix,
                     Target.large(name),
                     () -> LargeModels.create(settings, http, env, clock),
                     spec.resilience(),
@@ -114,12 +126,18 @@ public final class UpstreamFactory {
     }
 
     private void add(
-            Built built, Target target, Supplier<ChatClient> client, Policy.Resilience protection, Duration timeout) {
+            Built built,
+            String guardPrefix,
+            Target target,
+            Supplier<ChatClient> client,
+            Policy.Resilience protection,
+            Duration timeout) {
         try {
             built.upstreams()
                     .put(
                             target.toString(),
-                            new Upstream(target, client.get(), resilience.guard(target, protection, timeout)));
+                            new Upstream(
+                                    target, client.get(), resilience.guard(guardPrefix + target, protection, timeout)));
         } catch (UpstreamNotConfiguredException e) {
             built.unavailable().put(target.toString(), e.getMessage());
         }

@@ -1,7 +1,6 @@
 package dev.hybridrouter.router.execution;
 
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -56,10 +55,11 @@ public class UpstreamResilience {
     /**
      * The guard for one upstream, reusing its breaker while its settings are unchanged.
      *
+     * @param name the upstream's name among all served: its target, e.g. {@code specialist:billing-slm}, prefixed
+     *     by its policy's name when several policies are served, e.g. {@code support/specialist:billing-slm}
      * @param timeout the longest the caller waits for a whole call to it, retries included
      */
-    public synchronized Guard guard(Target target, Policy.Resilience settings, Duration timeout) {
-        String name = target.toString();
+    public synchronized Guard guard(String name, Policy.Resilience settings, Duration timeout) {
         String failoverName = name + ":failover";
         if (!settings.equals(settingsByName.put(name, settings))) {
             circuitBreakers.remove(name);

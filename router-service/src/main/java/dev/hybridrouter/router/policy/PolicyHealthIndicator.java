@@ -5,8 +5,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/health} component {@code policies}: the policy in force and, when the last change was
- * rejected, why. Always up: a rejected change leaves the last good policy serving.
+ * {@code /actuator/health} component {@code policies}: the policies in force, who may call (the tenants file,
+ * or single-user mode) and, when the last change was rejected, why. Always up: a rejected change leaves what
+ * served before serving.
  */
 @Component("policies")
 class PolicyHealthIndicator implements HealthIndicator {
@@ -22,7 +23,12 @@ class PolicyHealthIndicator implements HealthIndicator {
         PolicyRegistry.Status status = registry.status();
         Health.Builder health = Health.up()
                 .withDetail("location", status.location())
-                .withDetail("policy", status.policy())
+                .withDetail("policies", status.policies())
+                .withDetail(
+                        "access",
+                        status.tenantsFile() == null
+                                ? "single-user mode: no tenants file, every caller is served without a key"
+                                : status.tenants() + " tenants from " + status.tenantsFile())
                 .withDetail("loadedAt", status.loadedAt().toString());
         if (status.lastError() != null) {
             health.withDetail("rejectedAt", status.checkedAt().toString())

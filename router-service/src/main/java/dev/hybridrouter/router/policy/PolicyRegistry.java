@@ -1,9 +1,13 @@
 package dev.hybridrouter.router.policy;
 
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.policies.PolicyError;
 import dev.hybridrouter.policies.PolicyException;
 import dev.hybridrouter.policies.PolicyLoader;
+import dev.hybridrouter.policies.PolicySet;
 import dev.hybridrouter.policies.PolicySource;
+import dev.hybridrouter.policies.Tenants;
+import dev.hybridrouter.policies.TenantsLoader;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.capture.CaptureWriter;
 import dev.hybridrouter.router.execution.UpstreamFactory;
@@ -14,12 +18,17 @@ import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +37,16 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Holds the policy in force and reloads it when its files change.
+ * Holds what serves requests: every policy of the policy location, made ready, and, with a tenants file
+ * ({@code router.tenants-file}), who may call and which policy serves each caller. Both files are reloaded
+ * when they change.
  *
- * <p>At startup an invalid policy stops the service with every error, as {@code file:line:column:
- * message}; the service is not ready until the policy and its classifier are loaded. Afterwards a valid
- * change is compiled in the background and swapped in atomically, while an invalid one is logged and
- * reported by {@link #status()} and the last good policy keeps serving.
+ * <p>At startup an invalid policy or tenants file stops the service with every error, as {@code
+ * file:line:column: message}; the service is not ready until the policies and their classifiers are loaded.
+ * Afterwards a valid change is compiled in the background and swapped in atomically, while an invalid one
+ * (including a tenants file naming a policy that is gone) is logged and reported by {@link #status()}, and
+ * what served before keeps serving. Without a tenants file the router is in single-user mode: every caller is
+ * served by the default policy without a key.
  */
 @Component
 public class PolicyRegistry {
@@ -47,10 +60,15 @@ public class PolicyRegistry {
     private final Clock clock;
     private final UpstreamFactory upstreams;
     private final PolicySource source;
-    private final AtomicReference<ActivePolicy> active = new AtomicReference<>();
-    private final AtomicReference<Status> status = new AtomicReference<>();
+    private final Path tenantsFile;
     private final MeterRegistry meters;
-    private CaptureWriter captureWriter;
+    private final Map<Policy.Capture, CaptureWriter> captureWriters = new HashMap<>();
+    private volatile Served served;
+    private volatile Status status;
+    /** The newest valid policies read, served or not: a tenants file fixed later is checked against them. */
+    private PolicySet latestPolicies;
+    /** The tenants file's bytes at the last check. */
+    private byte[] latestTenants;
 
     PolicyRegistry(
             RouterProperties properties,
@@ -65,12 +83,45 @@ public class PolicyRegistry {
         this.upstreams = upstreams;
         String location = properties.policies().location();
         this.source = location == null || location.isBlank() ? null : new PolicySource(Path.of(location));
-        activate(source == null ? bundledPolicy() : source.load().defaultPolicy());
+        String tenants = properties.tenantsFile();
+        this.tenantsFile = tenants == null || tenants.isBlank() ? null : Path.of(tenants);
+        latestPolicies = source == null ? bundledPolicies() : source.load();
+        latestTenants = tenantsFile == null ? null : read(tenantsFile);
+        activate(latestPolicies, tenants(latestPolicies, latestTenants));
+        if (tenantsFile == null) {
+            log.warn("Single-user mode: no tenants file (router.tenants-file, env ROUTER_TENANTS_FILE), so every"
+                    + " caller is served without an API key. Set one before exposing the router to more than one"
+                    + " app; docs/tenants.md shows how.");
+        }
     }
 
-    /** The policy in force now. Take it once per request. */
+    /**
+     * What serves requests now, taken once per request.
+     *
+     * @param policies every policy, made ready, by name
+     * @param defaultPolicy the policy of single-user mode: the one named {@code default}, or the only one; with
+     *     tenants it may be {@code null}, since each tenant names its own
+     * @param tenants who may call, or {@code null} in single-user mode
+     */
+    public record Served(Map<String, ActivePolicy> policies, ActivePolicy defaultPolicy, Tenants tenants) {
+
+        public Served {
+            policies = Map.copyOf(policies);
+        }
+
+        /** The policy that serves a tenant; the files were checked together, so it exists. */
+        public ActivePolicy policyOf(Tenants.Tenant tenant) {
+            return Objects.requireNonNull(policies.get(tenant.policy()), tenant.policy());
+        }
+    }
+
+    public Served served() {
+        return served;
+    }
+
+    /** The policy of single-user mode. Take it once per request. */
     public ActivePolicy active() {
-        return active.get();
+        return served.defaultPolicy();
     }
 
     /** Model names that mean "let the router decide". */
@@ -78,36 +129,122 @@ public class PolicyRegistry {
         return properties.autoModels();
     }
 
-    /** Where policies come from, what is in force, and how the last reload went. */
+    /** Where policies and tenants come from, what is in force, and how the last reload went. */
     public Status status() {
-        return status.get();
+        return status;
     }
 
-    /** Loads the policy again if its files changed. Runs on the scheduler, never on a request thread. */
+    /** Loads the policies and the tenants file again if they changed. Runs on the scheduler, never on a request. */
     @Scheduled(
             fixedDelayString = "${router.policies.reload-interval}",
             initialDelayString = "${router.policies.reload-interval}")
-    public void reloadIfChanged() {
-        if (source == null) {
+    public synchronized void reloadIfChanged() {
+        boolean changed = false;
+        PolicyException failure = null;
+        if (source != null) {
+            var reload = source.checkForChanges();
+            if (reload.isPresent()) {
+                changed = true;
+                if (reload.get() instanceof PolicySource.Reload.Loaded loaded) {
+                    latestPolicies = loaded.policies();
+                } else {
+                    failure = ((PolicySource.Reload.Failed) reload.get()).failure();
+                }
+            }
+        }
+        if (tenantsFile != null) {
+            byte[] bytes;
+            try {
+                bytes = read(tenantsFile);
+            } catch (PolicyException e) {
+                bytes = e.getMessage().getBytes(StandardCharsets.UTF_8);
+                failure = failure == null ? e : failure;
+            }
+            if (!Arrays.equals(bytes, latestTenants)) {
+                changed = true;
+                latestTenants = bytes;
+            }
+        }
+        if (!changed) {
             return;
         }
-        source.checkForChanges().ifPresent(reload -> {
-            try {
-                if (reload instanceof PolicySource.Reload.Failed failed) {
-                    throw failed.failure();
-                }
-                activate(((PolicySource.Reload.Loaded) reload).policies().defaultPolicy());
-            } catch (PolicyException e) {
-                Status current = status.get();
-                status.set(new Status(
-                        current.location(), current.policy(), current.loadedAt(), clock.instant(), e.getMessage()));
-                log.error("Policy change rejected; policy '{}' keeps serving:\n{}", current.policy(), e.getMessage());
+        try {
+            if (failure != null) {
+                throw failure;
             }
-        });
+            activate(latestPolicies, tenants(latestPolicies, latestTenants));
+        } catch (PolicyException e) {
+            Status current = status;
+            status = new Status(
+                    current.location(),
+                    current.policies(),
+                    current.tenantsFile(),
+                    current.tenants(),
+                    current.loadedAt(),
+                    clock.instant(),
+                    e.getMessage());
+            log.error("Change rejected; what was in force keeps serving:\n{}", e.getMessage());
+        }
     }
 
-    private synchronized void activate(Policy policy) {
-        UpstreamFactory.Built built = upstreams.build(policy);
+    private Tenants tenants(PolicySet policies, byte[] tenants) {
+        if (tenantsFile == null) {
+            return null;
+        }
+        return TenantsLoader.parse(
+                tenantsFile.toString(), tenants, policies.policies().keySet(), System::getenv);
+    }
+
+    private void activate(PolicySet policies, Tenants tenants) {
+        Policy defaultPolicy = tenants == null
+                ? policies.defaultPolicy()
+                : policies.policy(PolicySet.DEFAULT_NAME)
+                        .orElse(
+                                policies.policies().size() == 1
+                                        ? policies.policies()
+                                                .values()
+                                                .iterator()
+                                                .next()
+                                        : null);
+        boolean one = policies.policies().size() == 1;
+        Map<String, ActivePolicy> previous = served == null ? Map.of() : served.policies();
+        Map<String, ActivePolicy> ready = new LinkedHashMap<>();
+        for (Policy policy : policies.policies().values()) {
+            ActivePolicy running = previous.get(policy.name());
+            // breakers are named by policy only while several are served, so a change of that recompiles
+            boolean unchanged = running != null && running.policy().equals(policy) && (previous.size() == 1) == one;
+            ready.put(policy.name(), unchanged ? running : compile(policy, one ? "" : policy.name() + "/"));
+        }
+        closeUnusedCaptureWriters(ready);
+        served = new Served(ready, defaultPolicy == null ? null : ready.get(defaultPolicy.name()), tenants);
+        Instant now = clock.instant();
+        status = new Status(
+                source == null
+                        ? "classpath:" + BUNDLED_POLICY
+                        : properties.policies().location(),
+                List.copyOf(ready.keySet()),
+                tenantsFile == null ? null : tenantsFile.toString(),
+                tenants == null ? null : tenants.tenants().size(),
+                now,
+                now,
+                null);
+        ready.values()
+                .forEach(active -> log.info(
+                        "Policy '{}' in force: {} domains, {} specialists, {} large models",
+                        active.policy().name(),
+                        active.policy().domains().size(),
+                        active.policy().specialists().size(),
+                        active.policy().largeModels().size()));
+        if (tenants != null) {
+            log.info(
+                    "Tenants in force from {}: {}",
+                    tenantsFile,
+                    String.join(", ", tenants.tenants().keySet()));
+        }
+    }
+
+    private ActivePolicy compile(Policy policy, String guardPrefix) {
+        UpstreamFactory.Built built = upstreams.build(policy, guardPrefix);
         ActivePolicy compiled = new ActivePolicy(
                 new Router(
                         policy,
@@ -117,51 +254,50 @@ public class PolicyRegistry {
                 built.upstreams(),
                 built.unavailable(),
                 captureWriterFor(policy.capture()));
-        active.set(compiled);
-        Instant now = clock.instant();
-        status.set(new Status(
-                source == null
-                        ? "classpath:" + BUNDLED_POLICY
-                        : properties.policies().location(),
-                policy.name(),
-                now,
-                now,
-                null));
-        log.info(
-                "Policy '{}' in force: {} domains, {} specialists, {} large models",
-                policy.name(),
-                policy.domains().size(),
-                policy.specialists().size(),
-                policy.largeModels().size());
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
+        return compiled;
     }
 
     /** The capture writer for these settings: the running one while they are unchanged, else a new one. */
     private CaptureWriter captureWriterFor(Policy.Capture settings) {
-        ActivePolicy current = active.get();
-        Policy.Capture running = current == null ? null : current.policy().capture();
-        if (captureWriter != null && settings != null && settings.equals(running)) {
-            return captureWriter;
+        if (settings == null) {
+            return null;
         }
-        if (captureWriter != null) {
-            captureWriter.close();
-        }
-        captureWriter = settings == null ? null : CaptureWriter.start(settings, clock, meters);
-        return captureWriter;
+        return captureWriters.computeIfAbsent(settings, s -> CaptureWriter.start(s, clock, meters));
+    }
+
+    private void closeUnusedCaptureWriters(Map<String, ActivePolicy> ready) {
+        var used = new HashSet<Policy.Capture>();
+        ready.values().forEach(active -> used.add(active.policy().capture()));
+        captureWriters.entrySet().removeIf(entry -> {
+            if (used.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().close();
+            return true;
+        });
     }
 
     /** Writes out captured exchanges still queued. */
     @PreDestroy
     synchronized void close() {
-        if (captureWriter != null) {
-            captureWriter.close();
+        captureWriters.values().forEach(CaptureWriter::close);
+        captureWriters.clear();
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new PolicyException(List.of(new PolicyError(file.toString(), 0, 0, "cannot be read: " + e)));
         }
     }
 
-    private static Policy bundledPolicy() {
+    private static PolicySet bundledPolicies() {
         try {
             String yaml = new ClassPathResource(BUNDLED_POLICY).getContentAsString(StandardCharsets.UTF_8);
-            return PolicyLoader.parse("classpath:" + BUNDLED_POLICY, yaml);
+            Policy policy = PolicyLoader.parse("classpath:" + BUNDLED_POLICY, yaml);
+            return new PolicySet("classpath:" + BUNDLED_POLICY, Map.of(policy.name(), policy));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -169,10 +305,19 @@ public class PolicyRegistry {
 
     /**
      * @param location the policy file or directory
-     * @param policy the name of the policy in force
-     * @param loadedAt when it was put in force
+     * @param policies the names of the policies in force
+     * @param tenantsFile the tenants file, or {@code null} in single-user mode
+     * @param tenants how many tenants are in force, or {@code null} in single-user mode
+     * @param loadedAt when what serves was put in force
      * @param checkedAt when a change was last loaded or rejected
      * @param lastError why the last change was rejected, or {@code null} if it was not
      */
-    public record Status(String location, String policy, Instant loadedAt, Instant checkedAt, String lastError) {}
+    public record Status(
+            String location,
+            List<String> policies,
+            String tenantsFile,
+            Integer tenants,
+            Instant loadedAt,
+            Instant checkedAt,
+            String lastError) {}
 }

@@ -148,7 +148,7 @@ class ExecutionTest {
     }
 
     private Upstream upstream(Target target, ChatClient client) {
-        return new Upstream(target, client, resilience.guard(target, fastRetries(), Duration.ofSeconds(5)));
+        return new Upstream(target, client, resilience.guard(target.toString(), fastRetries(), Duration.ofSeconds(5)));
     }
 
     private static Policy.Resilience fastRetries() {

@@ -30,7 +30,7 @@ class GuardTest {
             new Policy.Retry(3, Duration.ofSeconds(1), 2.0, 0.0, Duration.ofSeconds(10)));
 
     private final UpstreamResilience resilience = new UpstreamResilience(new SimpleMeterRegistry(), Clock.systemUTC());
-    private final Guard guard = resilience.guard(Target.large("cloud"), SETTINGS, Duration.ofSeconds(60));
+    private final Guard guard = resilience.guard(Target.large("cloud").toString(), SETTINGS, Duration.ofSeconds(60));
 
     @Test
     void should_wait_as_long_as_retry_after_says_when_the_upstream_rate_limits() {
@@ -122,7 +122,7 @@ class GuardTest {
 
     @Test
     void should_end_a_call_that_never_answers_at_exactly_its_timeout_and_count_it_against_the_upstream() {
-        Guard quick = resilience.guard(Target.large("quick"), SETTINGS, Duration.ofSeconds(10));
+        Guard quick = resilience.guard(Target.large("quick").toString(), SETTINGS, Duration.ofSeconds(10));
 
         StepVerifier.withVirtualTime(() -> quick.complete(Mono::<String>never, false))
                 .expectSubscription()
@@ -138,7 +138,7 @@ class GuardTest {
     @Test
     void should_end_retries_and_their_backoff_at_the_timeout_and_say_how_long_it_waited() {
         // the second backoff (2 s) would end after the timeout: the backstop ends the call one grace tick after it
-        Guard quick = resilience.guard(Target.large("retrying"), SETTINGS, Duration.ofMillis(2_500));
+        Guard quick = resilience.guard(Target.large("retrying").toString(), SETTINGS, Duration.ofMillis(2_500));
         AtomicInteger calls = new AtomicInteger();
 
         StepVerifier.withVirtualTime(() -> quick.complete(
@@ -171,7 +171,7 @@ class GuardTest {
 
     @Test
     void should_end_a_stream_that_stalls_after_its_first_chunk_at_exactly_its_timeout() {
-        Guard quick = resilience.guard(Target.large("stalling"), SETTINGS, Duration.ofSeconds(10));
+        Guard quick = resilience.guard(Target.large("stalling").toString(), SETTINGS, Duration.ofSeconds(10));
 
         StepVerifier.withVirtualTime(() -> quick.stream(() -> Flux.just("one").concatWith(Flux.never()), false))
                 .expectSubscription()
@@ -204,7 +204,7 @@ class GuardTest {
 
     @Test
     void should_keep_failover_calls_out_of_the_bulkhead_of_the_upstream_own_calls() {
-        Guard specialist = resilience.guard(Target.specialist("slm"), SETTINGS, Duration.ofSeconds(60));
+        Guard specialist = resilience.guard(Target.specialist("slm").toString(), SETTINGS, Duration.ofSeconds(60));
         var heldOwn = specialist.complete(Mono::<String>never, false).subscribe();
         var heldFailover = specialist.complete(Mono::<String>never, true).subscribe();
 
@@ -227,8 +227,9 @@ class GuardTest {
     void should_keep_the_breaker_across_reloads_when_the_settings_are_unchanged() {
         guard.circuitBreaker().transitionToOpenState();
 
-        Guard same = resilience.guard(Target.large("cloud"), SETTINGS, Duration.ofSeconds(60));
-        Guard changed = resilience.guard(Target.large("cloud"), Policy.Resilience.DEFAULTS, Duration.ofSeconds(60));
+        Guard same = resilience.guard(Target.large("cloud").toString(), SETTINGS, Duration.ofSeconds(60));
+        Guard changed =
+                resilience.guard(Target.large("cloud").toString(), Policy.Resilience.DEFAULTS, Duration.ofSeconds(60));
 
         assertThat(same.circuitBreaker()).isSameAs(guard.circuitBreaker());
         assertThat(changed.circuitBreaker()).isNotSameAs(guard.circuitBreaker());

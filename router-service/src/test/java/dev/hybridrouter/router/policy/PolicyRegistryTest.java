@@ -30,6 +30,9 @@ class PolicyRegistryTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    Path secrets;
+
     @Test
     void should_swap_in_a_valid_change_when_the_policy_file_changes() throws IOException {
         // given
@@ -63,7 +66,7 @@ class PolicyRegistryTest {
 
         // then
         assertThat(registry.active()).isSameAs(good);
-        assertThat(registry.status().policy()).isEqualTo("default");
+        assertThat(registry.status().policies()).containsExactly("default");
         assertThat(registry.status().lastError())
                 .contains(dir.resolve("default.yaml") + ":4:14")
                 .contains("threshold");
@@ -97,7 +100,96 @@ class PolicyRegistryTest {
                 .hasSize(2));
     }
 
+    @Test
+    void should_serve_several_policies_without_a_default_when_tenants_name_them() throws IOException {
+        // given
+        Files.writeString(dir.resolve("support.yaml"), policy("billing").replace("name: default", "name: support"));
+        Files.writeString(dir.resolve("finance.yaml"), policy("ledger").replace("name: default", "name: finance"));
+        Path tenants = Files.writeString(secrets.resolve("tenants.yaml"), tenants("finance"));
+
+        // when
+        PolicyRegistry registry = registry(tenants);
+
+        // then
+        assertThat(registry.served().policies()).containsOnlyKeys("support", "finance");
+        assertThat(registry.active()).isNull();
+        assertThat(registry.served()
+                        .policyOf(registry.served().tenants().tenants().get("acme"))
+                        .policy()
+                        .name())
+                .isEqualTo("finance");
+        assertThat(registry.status().tenants()).isEqualTo(1);
+    }
+
+    @Test
+    void should_reject_a_policy_change_that_removes_a_tenants_policy_and_take_it_once_the_tenants_file_follows()
+            throws IOException {
+        // given
+        Files.writeString(dir.resolve("support.yaml"), policy("billing").replace("name: default", "name: support"));
+        Files.writeString(dir.resolve("finance.yaml"), policy("ledger").replace("name: default", "name: finance"));
+        Path tenants = Files.writeString(secrets.resolve("tenants.yaml"), tenants("finance"));
+        PolicyRegistry registry = registry(tenants);
+        ActivePolicy finance = registry.served().policies().get("finance");
+
+        // when
+        Files.delete(dir.resolve("finance.yaml"));
+        registry.reloadIfChanged();
+        PolicyRegistry.Served rejected = registry.served();
+        String error = registry.status().lastError();
+        Files.writeString(tenants, tenants("support"));
+        registry.reloadIfChanged();
+
+        // then
+        assertThat(rejected.policies().get("finance")).isSameAs(finance);
+        assertThat(error).contains(tenants + ":3:13: tenants.acme.policy is 'finance', which is not a policy in force");
+        assertThat(registry.served().policies()).containsOnlyKeys("support");
+        assertThat(registry.status().lastError()).isNull();
+    }
+
+    @Test
+    void should_refuse_to_start_when_the_tenants_file_cannot_be_read() throws IOException {
+        // given
+        Files.writeString(dir.resolve("default.yaml"), policy("billing"));
+        Path missing = secrets.resolve("missing-tenants.yaml");
+
+        // when / then
+        assertThatThrownBy(() -> registry(missing))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining(missing + ": cannot be read");
+    }
+
+    @Test
+    void should_keep_an_unchanged_policy_compiled_when_another_changes() throws IOException {
+        // given
+        Files.writeString(dir.resolve("default.yaml"), policy("billing"));
+        Files.writeString(dir.resolve("support.yaml"), policy("help").replace("name: default", "name: support"));
+        PolicyRegistry registry = registry();
+        ActivePolicy support = registry.served().policies().get("support");
+
+        // when
+        Files.writeString(dir.resolve("default.yaml"), policy("billing", "shipping"));
+        registry.reloadIfChanged();
+
+        // then
+        assertThat(registry.served().policies().get("support")).isSameAs(support);
+        assertThat(registry.active().policy().domains()).hasSize(2);
+    }
+
+    private static String tenants(String policy) {
+        return """
+                tenants:
+                  acme:
+                    policy: %s
+                    api-key-sha256: %s
+                """
+                .formatted(policy, "a".repeat(64));
+    }
+
     private PolicyRegistry registry() {
+        return registry(null);
+    }
+
+    private PolicyRegistry registry(Path tenantsFile) {
         var properties = new RouterProperties(
                 new RouterProperties.Policies(dir.toString(), Duration.ofSeconds(5)),
                 List.of("auto"),
@@ -105,7 +197,8 @@ class PolicyRegistryTest {
                 new RouterProperties.Server(
                         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 100),
                 new RouterProperties.Classifier(0),
-                new RouterProperties.Models(dir.resolve("models"), true));
+                new RouterProperties.Models(dir.resolve("models"), true),
+                tenantsFile == null ? null : tenantsFile.toString());
         return new PolicyRegistry(
                 properties,
                 policy -> conversation -> new DomainClassifier.Classification(Map.of(), false),

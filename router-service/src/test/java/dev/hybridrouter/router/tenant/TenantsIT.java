@@ -1,0 +1,392 @@
+package dev.hybridrouter.router.tenant;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Two tenants with their own keys and policies on one router, called with the official OpenAI SDK: who may call,
+ * which policy serves whom, their limits, a key revoked by a reload, and the admin endpoints.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+class TenantsIT {
+
+    @RegisterExtension
+    static WireMockExtension upstream = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .build();
+
+    private static final Path DIRECTORY = directory("router-tenants");
+    private static final Path POLICIES = DIRECTORY.resolve("policies");
+    private static final Path TENANTS = DIRECTORY.resolve("tenants.yaml");
+
+    private static final String ACME = "sk-acme-1";
+    private static final String GLOBEX = "sk-globex-1";
+    private static final String GLOBEX_ROTATED = "sk-globex-2";
+    private static final String INITECH = "sk-initech-1";
+    private static final String ADMIN = "sk-admin-1";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    WebTestClient web;
+
+    private final List<OpenAIClient> clients = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        write(POLICIES.resolve("support.yaml"), policy("helpdesk", "my laptop will not start", "support"));
+        write(POLICIES.resolve("finance.yaml"), policy("billing", "my invoice is wrong", "finance"));
+        write(TENANTS, tenants(GLOBEX_ROTATED));
+        registry.add("router.policies.location", POLICIES::toString);
+        registry.add("router.tenants-file", TENANTS::toString);
+        registry.add("router.policies.reload-interval", () -> "1h"); // reloads come from POST /admin/reload
+    }
+
+    @BeforeEach
+    void answer() {
+        upstream.stubFor(
+                post(urlEqualTo("/support/v1/chat/completions")).willReturn(openAiCompletion("From support.")));
+        upstream.stubFor(
+                post(urlEqualTo("/finance/v1/chat/completions")).willReturn(openAiCompletion("From finance.")));
+    }
+
+    @AfterEach
+    void restore() {
+        clients.forEach(OpenAIClient::close);
+        write(TENANTS, tenants(GLOBEX_ROTATED));
+        reload(ADMIN).expectStatus().isOk();
+    }
+
+    @Test
+    void should_serve_each_tenant_by_its_own_policy() {
+        // when
+        String acme = answer(client(ACME), "my laptop will not start");
+        String globex = answer(client(GLOBEX), "my invoice is wrong");
+
+        // then
+        assertThat(acme).isEqualTo("From support.");
+        assertThat(globex).isEqualTo("From finance.");
+    }
+
+    @Test
+    void should_not_let_a_tenant_use_a_model_of_another_tenants_policy() {
+        // when
+        NotFoundException refused = catchThrowableOfType(
+                NotFoundException.class,
+                () -> client(ACME).chat().completions().create(request("billing", "my invoice is wrong")));
+
+        // then
+        assertThat(refused.body().toString()).contains("billing");
+        upstream.verify(0, postRequestedFor(urlEqualTo("/finance/v1/chat/completions")));
+    }
+
+    @Test
+    void should_answer_401_in_openais_shape_without_a_key_or_with_a_key_of_nobody() {
+        // when
+        var missing = web.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body("helpdesk", "my laptop will not start"))
+                .exchange();
+        UnauthorizedException unknown = catchThrowableOfType(
+                UnauthorizedException.class,
+                () -> client("sk-nobody").chat().completions().create(request("helpdesk", "hello")));
+        var garbage = web.get()
+                .uri("/v1/models")
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .exchange();
+
+        // then
+        missing.expectStatus()
+                .isUnauthorized()
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("missing_api_key")
+                .jsonPath("$.error.type")
+                .isEqualTo("invalid_request_error");
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body().toString()).contains("invalid_api_key").doesNotContain("sk-nobody");
+        garbage.expectStatus()
+                .isUnauthorized()
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("missing_api_key");
+        upstream.verify(0, postRequestedFor(urlEqualTo("/support/v1/chat/completions")));
+    }
+
+    @Test
+    void should_take_the_key_from_the_azure_style_header_and_either_of_two_rotated_keys() {
+        // when
+        var azure = web.get().uri("/v1/models").header("api-key", ACME).exchange();
+        String rotated = answer(client(GLOBEX_ROTATED), "my invoice is wrong");
+
+        // then
+        azure.expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.data[?(@.id == 'helpdesk')]")
+                .exists();
+        assertThat(rotated).isEqualTo("From finance.");
+    }
+
+    @Test
+    void should_refuse_a_key_the_tenants_file_no_longer_has_after_a_reload() {
+        // given
+        assertThat(answer(client(GLOBEX_ROTATED), "my invoice is wrong")).isEqualTo("From finance.");
+
+        // when
+        write(TENANTS, tenants(null));
+        reload(ADMIN).expectStatus().isOk().expectBody().jsonPath("$.lastError").doesNotExist();
+
+        // then
+        assertThat(catchThrowableOfType(
+                        UnauthorizedException.class,
+                        () -> client(GLOBEX_ROTATED).chat().completions().create(request("billing", "invoice"))))
+                .isNotNull();
+        assertThat(answer(client(GLOBEX), "my invoice is wrong")).isEqualTo("From finance.");
+    }
+
+    @Test
+    void should_keep_serving_the_tenants_in_force_when_a_changed_file_names_a_missing_policy() {
+        // when
+        write(TENANTS, tenants(GLOBEX_ROTATED).replace("policy: finance", "policy: fianance"));
+        var status = reload(ADMIN);
+
+        // then
+        status.expectStatus().isOk().expectBody().jsonPath("$.lastError").value(String.class, error -> assertThat(error)
+                .contains(TENANTS + ":", "'fianance'", "did you mean 'finance'?"));
+        assertThat(answer(client(GLOBEX), "my invoice is wrong")).isEqualTo("From finance.");
+    }
+
+    @Test
+    void should_refuse_a_request_over_the_tenants_requests_per_second_with_retry_after() {
+        // given: initech may send one request every 1000 s
+        web.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + INITECH)
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        // when
+        var over = web.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + INITECH)
+                .exchange();
+
+        // then
+        over.expectStatus()
+                .isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                .expectHeader()
+                .value("Retry-After", after -> assertThat(Long.parseLong(after)).isBetween(990L, 1000L))
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("requests_per_second_exceeded")
+                .jsonPath("$.error.message")
+                .value(String.class, m -> assertThat(m).contains("initech"));
+    }
+
+    @Test
+    void should_refuse_a_request_over_the_tenants_concurrency_until_one_has_ended() {
+        // given: acme may have one request in flight, and this one waits for its model
+        upstream.stubFor(post(urlEqualTo("/support/v1/chat/completions"))
+                .withRequestBody(containing("slow"))
+                .willReturn(openAiCompletion("Slowly.").withFixedDelay(2_000)));
+        OpenAIClient acme = client(ACME);
+        var first = CompletableFuture.supplyAsync(() -> answer(acme, "slow: my laptop will not start"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !upstream.findAll(postRequestedFor(urlEqualTo("/support/v1/chat/completions"))
+                                .withRequestBody(containing("slow")))
+                        .isEmpty());
+
+        // when
+        var second = web.post()
+                .uri("/v1/chat/completions")
+                .header("Authorization", "Bearer " + ACME)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body("helpdesk", "my laptop will not start"))
+                .exchange();
+
+        // then
+        second.expectStatus()
+                .isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                .expectHeader()
+                .valueEquals("Retry-After", "1")
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("concurrent_requests_exceeded");
+        assertThat(first.join()).isEqualTo("Slowly.");
+        assertThat(answer(client(ACME), "my laptop will not start")).isEqualTo("From support.");
+    }
+
+    @Test
+    void should_open_the_admin_endpoints_to_the_admin_key_only_and_show_no_key_hashes() {
+        // when
+        var tenantKey = web.get()
+                .uri("/admin/status")
+                .header("Authorization", "Bearer " + ACME)
+                .exchange();
+        var adminKey = web.get()
+                .uri("/admin/status")
+                .header("Authorization", "Bearer " + ADMIN)
+                .exchange();
+        var adminOnChat = web.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + ADMIN)
+                .exchange();
+
+        // then
+        tenantKey.expectStatus().isUnauthorized();
+        adminKey.expectStatus().isOk().expectBody(String.class).value(status -> assertThat(status)
+                .contains("\"acme\"", "\"policy\":\"support\"", "\"maxConcurrent\":1")
+                .doesNotContain(ApiKeys.sha256(ACME)));
+        adminOnChat.expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void should_show_the_tenants_in_health() {
+        web.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectBody()
+                .jsonPath("$.components.policies.details.access")
+                .value(String.class, access -> assertThat(access).isEqualTo("3 tenants from " + TENANTS))
+                .jsonPath("$.components.policies.details.policies")
+                .value(List.class, names -> assertThat(names).containsExactlyInAnyOrder("finance", "support"));
+    }
+
+    private WebTestClient.ResponseSpec reload(String key) {
+        return web.post()
+                .uri("/admin/reload")
+                .header("Authorization", "Bearer " + key)
+                .exchange();
+    }
+
+    private OpenAIClient client(String key) {
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+                .baseUrl("http://localhost:" + port + "/v1")
+                .apiKey(key)
+                .maxRetries(0)
+                .build();
+        clients.add(client);
+        return client;
+    }
+
+    private static String answer(OpenAIClient client, String text) {
+        String model = text.contains("invoice") ? "billing" : "helpdesk";
+        return client.chat()
+                .completions()
+                .create(request(model, text))
+                .choices()
+                .get(0)
+                .message()
+                .content()
+                .orElseThrow();
+    }
+
+    private static ChatCompletionCreateParams request(String model, String text) {
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage(text)
+                .build();
+    }
+
+    private static String body(String model, String text) {
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    private static String tenants(String rotatedGlobexKey) {
+        String globexKeys = rotatedGlobexKey == null
+                ? ApiKeys.sha256(GLOBEX)
+                : "[" + ApiKeys.sha256(GLOBEX) + ", " + ApiKeys.sha256(rotatedGlobexKey) + "]";
+        return """
+                tenants:
+                  acme:
+                    api-key-sha256: %s
+                    policy: support
+                    rate-limit: {max-concurrent: 1}
+                  globex:
+                    api-key-sha256: %s
+                    policy: finance
+                  initech:
+                    api-key-sha256: %s
+                    policy: support
+                    rate-limit: {requests-per-second: 0.001}
+                admin:
+                  api-key-sha256: %s
+                """
+                .formatted(ApiKeys.sha256(ACME), globexKeys, ApiKeys.sha256(INITECH), ApiKeys.sha256(ADMIN));
+    }
+
+    private static String policy(String domain, String example, String path) {
+        return """
+                version: 1
+                domains:
+                  - name: %1$s
+                    specialist: %3$s-slm
+                    examples: [%2$s]
+                specialists:
+                  %3$s-slm:
+                    provider: openai-compatible
+                    base-url: %4$s/%3$s/v1
+                    model: qwen
+                """
+                .formatted(domain, example, path, upstream.baseUrl());
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text);
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path directory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
