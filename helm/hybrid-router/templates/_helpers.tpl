@@ -120,6 +120,9 @@ Checks on combinations of values that the JSON schema cannot express clearly.
 {{- if or (eq $cacheDir "/tmp") (eq $cacheDir (.Values.policies.mountPath | trimSuffix "/")) }}
 {{- fail (printf "models.cacheDir %q is already mounted (for /tmp or the policies): give the model files a directory of their own" .Values.models.cacheDir) }}
 {{- end }}
+{{- if eq (int .Values.management.port) 8080 }}
+{{- fail "management.port 8080 is the API's port: give the management server a port of its own (default 8081)" }}
+{{- end }}
 {{- if and .Values.podDisruptionBudget.minAvailable .Values.podDisruptionBudget.maxUnavailable }}
 {{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
 {{- end }}

@@ -49,7 +49,7 @@ class IngressMonitoringPdbTest {
     }
 
     @Test
-    void should_scrape_the_actuator_prometheus_endpoint_of_the_router_service_when_the_service_monitor_is_enabled() {
+    void should_scrape_the_actuator_prometheus_endpoint_on_the_management_port_when_the_service_monitor_is_enabled() {
         // given the ingress + servicemonitor + pdb value set (rendered above)
 
         // when
@@ -59,12 +59,14 @@ class IngressMonitoringPdbTest {
         assertThat(resource.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
         GenericKubernetesResource monitor = (GenericKubernetesResource) resource;
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
-        assertThat((String) monitor.get("spec", "endpoints", 0, "port")).isEqualTo("http");
+        assertThat((String) monitor.get("spec", "endpoints", 0, "port")).isEqualTo("management");
         assertThat((String) monitor.get("spec", "endpoints", 0, "path")).isEqualTo("/actuator/prometheus");
         assertThat((String) monitor.get("spec", "endpoints", 0, "interval")).isEqualTo("15s");
         Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
         assertThat(manifests.get(Service.class, FULLNAME).getMetadata().getLabels())
                 .containsAllEntriesOf(selector);
+        assertThat(manifests.get(Service.class, FULLNAME).getSpec().getPorts())
+                .anySatisfy(port -> assertThat(port.getName()).isEqualTo("management"));
     }
 
     @Test

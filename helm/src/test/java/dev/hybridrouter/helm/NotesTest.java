@@ -36,7 +36,7 @@ class NotesTest {
         // then
         assertThat(notes)
                 .contains("curl -s https://llm.example.com/v1/chat/completions")
-                .doesNotContain("port-forward")
+                .doesNotContain("port-forward service/hr-hybrid-router 8080:")
                 .doesNotContain("WARNING");
     }
 

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -36,33 +35,6 @@ class RouterDeploymentTest {
         return container.getEnv().stream()
                 .filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-    }
-
-    @Test
-    void should_probe_the_actuator_health_groups_on_port_http_when_values_are_the_defaults() {
-        // given
-        ChartRender render = chart();
-
-        // when
-        Container container = routerContainer(render.render());
-
-        // then
-        assertThat(container.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("http");
-            assertThat(port.getContainerPort()).isEqualTo(8080);
-        });
-        Probe startup = container.getStartupProbe();
-        assertThat(startup.getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
-        assertThat(startup.getHttpGet().getPort().getStrVal()).isEqualTo("http");
-        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold())
-                .as("seconds the router gets to load its embedding model and train the classifier")
-                .isGreaterThanOrEqualTo(60);
-        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
-        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal())
-                .isEqualTo("http");
-        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
-        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
-                .isEqualTo("http");
     }
 
     @Test
