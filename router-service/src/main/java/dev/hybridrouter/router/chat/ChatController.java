@@ -5,6 +5,7 @@ import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.chat.internal.ModelList;
 import dev.hybridrouter.router.chat.internal.RouteExplanation;
+import dev.hybridrouter.router.decision.Decisions;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
 import dev.hybridrouter.router.execution.Execution;
@@ -54,22 +55,36 @@ class ChatController {
     private final Execution execution;
     private final ChatRequests requests;
     private final Clock clock;
+    private final Decisions decisions;
 
-    ChatController(PolicyRegistry policies, Execution execution, RouterProperties properties, Clock clock) {
+    ChatController(
+            PolicyRegistry policies,
+            Execution execution,
+            RouterProperties properties,
+            Clock clock,
+            Decisions decisions) {
         this.policies = policies;
         this.execution = execution;
+        this.decisions = decisions;
         this.requests = new ChatRequests(properties.limits());
         this.clock = clock;
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<?>> chatCompletions(@RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
-        ActivePolicy policy = Caller.of(exchange).policy();
+        Caller caller = Caller.of(exchange);
+        ActivePolicy policy = caller.policy();
+        long start = System.nanoTime();
         return route(policy, body).flatMap(routed -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             routingHeaders(headers, routed.decision());
-            var call = new Execution.Call(routed.request(), routed.decision(), policy, RequestIds.of(exchange));
-            return routed.request().streaming() ? Mono.just(stream(call, headers)) : complete(call, headers);
+            String requestId = RequestIds.of(exchange);
+            var call = new Execution.Call(routed.request(), routed.decision(), policy, requestId);
+            Decisions.Recording record =
+                    decisions.start(caller.tenant(), policy.policy().name(), routed.decision(), requestId, start);
+            return routed.request().streaming()
+                    ? Mono.just(stream(call, headers, record))
+                    : complete(call, headers, record);
         });
     }
 
@@ -112,13 +127,20 @@ class ChatController {
                 .subscribeOn(Schedulers.parallel());
     }
 
-    private Mono<ResponseEntity<?>> complete(Execution.Call call, HttpHeaders headers) {
-        return execution.complete(call).map(answer -> {
-            answeredHeaders(headers, answer.attempt());
-            return ResponseEntity.ok()
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(WireJson.MAPPER.writeValueAsBytes(answer.completion()));
-        });
+    private Mono<ResponseEntity<?>> complete(Execution.Call call, HttpHeaders headers, Decisions.Recording record) {
+        return execution
+                .complete(call)
+                .<ResponseEntity<?>>map(answer -> {
+                    answeredHeaders(headers, answer.attempt());
+                    record.answeredBy(answer.attempt());
+                    record.usage(answer.completion().usage());
+                    return ResponseEntity.ok()
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .body(WireJson.MAPPER.writeValueAsBytes(answer.completion()));
+                })
+                .doOnError(record::failed)
+                .doOnCancel(record::cancelled)
+                .doFinally(signal -> record.finish(System.nanoTime()));
     }
 
     /**
@@ -126,8 +148,22 @@ class ChatController {
      * fails before answering gets a plain error response with the right status; a failure after that ends
      * the stream with an {@code error} event and no {@code [DONE]}.
      */
-    private ResponseEntity<Flux<ServerSentEvent<String>>> stream(Execution.Call call, HttpHeaders headers) {
-        Flux<ServerSentEvent<String>> events = execution.stream(call, attempt -> answeredHeaders(headers, attempt))
+    private ResponseEntity<Flux<ServerSentEvent<String>>> stream(
+            Execution.Call call, HttpHeaders headers, Decisions.Recording record) {
+        Flux<ServerSentEvent<String>> events = execution.stream(call, attempt -> {
+                    answeredHeaders(headers, attempt);
+                    record.answeredBy(attempt);
+                })
+                .doOnNext(event -> {
+                    if (event instanceof StreamEvent.Chunk chunk) {
+                        record.usage(chunk.chunk().usage());
+                    } else {
+                        record.failed(((StreamEvent.Failed) event).error());
+                    }
+                })
+                .doOnError(record::failed)
+                .doOnCancel(record::cancelled)
+                .doFinally(signal -> record.finish(System.nanoTime()))
                 .map(event -> event instanceof StreamEvent.Chunk chunk
                         ? ServerSentEvent.builder(WireJson.MAPPER.writeValueAsString(chunk.chunk()))
                                 .build()

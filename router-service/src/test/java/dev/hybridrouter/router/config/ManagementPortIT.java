@@ -132,7 +132,7 @@ class ManagementPortIT {
                 .expectBody()
                 .jsonPath("$.components.policies.status")
                 .isEqualTo("UP")
-                .jsonPath("$.components.policies.details.policy")
+                .jsonPath("$.components.policies.details.policies[0]")
                 .isEqualTo("management-test")
                 .jsonPath("$.components.policies.details.location")
                 .value(String.class, location -> assertThat(location)

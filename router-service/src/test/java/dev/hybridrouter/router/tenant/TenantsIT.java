@@ -293,6 +293,30 @@ class TenantsIT {
                 .value(List.class, names -> assertThat(names).containsExactlyInAnyOrder("finance", "support"));
     }
 
+    @Test
+    void should_count_each_tenants_requests_and_tokens_in_the_metrics() {
+        // given
+        answer(client(ACME), "my laptop will not start");
+
+        // when
+        String metrics = web.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+
+        // then
+        assertThat(metrics.lines())
+                .anySatisfy(line -> assertThat(line)
+                        .startsWith("router_requests_total{")
+                        .contains("tenant=\"acme\"", "policy=\"support\"", "target=\"specialist:support-slm\"")
+                        .contains("escalated=\"false\"", "outcome=\"ok\""))
+                .anySatisfy(line -> assertThat(line)
+                        .startsWith("router_tokens_total{")
+                        .contains("kind=\"completion\"", "tenant=\"acme\""));
+    }
+
     private WebTestClient.ResponseSpec reload(String key) {
         return web.post()
                 .uri("/admin/reload")

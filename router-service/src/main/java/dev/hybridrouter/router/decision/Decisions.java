@@ -1,0 +1,170 @@
+package dev.hybridrouter.router.decision;
+
+import dev.hybridrouter.gateway.wire.Usage;
+import dev.hybridrouter.router.error.ApiException;
+import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.RoutingDecision;
+import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records what became of each routed request, once it has ended: the counters {@value #REQUESTS} (by tenant,
+ * policy, route, the target that answered, reason, whether it escalated or degraded, and outcome) and {@value
+ * #TOKENS} (by tenant, policy, target and kind, from the answer's usage), and one line on the logger {@value
+ * #LOGGER} with the same facts as key-value pairs (fields of their own in structured logs). Neither ever holds
+ * prompt or answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and
+ * a fixed set of outcomes, so their number stays bounded.
+ */
+@Component
+public class Decisions {
+
+    static final String REQUESTS = "router.requests";
+    static final String TOKENS = "router.tokens";
+    static final String LOGGER = "dev.hybridrouter.router.decisions";
+
+    /** The tenant tag in single-user mode. */
+    static final String NO_TENANT = "none";
+
+    private static final Logger log = LoggerFactory.getLogger(LOGGER);
+
+    private final MeterRegistry meters;
+
+    Decisions(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    /**
+     * Starts the record of one routed request.
+     *
+     * @param tenant the caller's tenant, or {@code null} in single-user mode
+     */
+    public Recording start(String tenant, String policy, RoutingDecision decision, String requestId, long startNanos) {
+        return new Recording(tenant == null ? NO_TENANT : tenant, policy, decision, requestId, startNanos);
+    }
+
+    /** One request's record; told what happened as it happens, written once when it ends. */
+    public final class Recording {
+
+        private final String tenant;
+        private final String policy;
+        private final RoutingDecision decision;
+        private final String requestId;
+        private final long startNanos;
+        private Attempt answered;
+        private Usage usage;
+        private String outcome = "ok";
+        private boolean finished;
+
+        private Recording(String tenant, String policy, RoutingDecision decision, String requestId, long startNanos) {
+            this.tenant = tenant;
+            this.policy = policy;
+            this.decision = decision;
+            this.requestId = requestId;
+            this.startNanos = startNanos;
+        }
+
+        /** The attempt that answers (failover may have changed it from the decision's target). */
+        public synchronized void answeredBy(Attempt attempt) {
+            answered = attempt;
+        }
+
+        public synchronized void usage(Usage usage) {
+            if (usage != null) {
+                this.usage = usage;
+            }
+        }
+
+        /** The request failed; its outcome is the error's code. */
+        public synchronized void failed(Throwable failure) {
+            outcome = failure instanceof ApiException api
+                    ? (api.code().code() != null
+                            ? api.code().code()
+                            : api.code().name().toLowerCase(Locale.ROOT))
+                    : "internal";
+        }
+
+        /** The caller went away before the answer ended. */
+        public synchronized void cancelled() {
+            if (outcome.equals("ok")) {
+                outcome = "cancelled";
+            }
+        }
+
+        /** Writes the record; later calls do nothing. */
+        public synchronized void finish(long nowNanos) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            Target target = answered != null ? answered.target() : decision.target();
+            boolean degraded = answered != null && answered.degraded();
+            Counter.builder(REQUESTS)
+                    .description("Routed chat requests, by who sent them, where they went and how they ended")
+                    .tag("tenant", tenant)
+                    .tag("policy", policy)
+                    .tag("route", decision.route())
+                    .tag("target", target.toString())
+                    .tag("reason", decision.reason().label())
+                    .tag("escalated", Boolean.toString(target.kind() == Target.Kind.LARGE))
+                    .tag("degraded", Boolean.toString(degraded))
+                    .tag("outcome", outcome)
+                    .register(meters)
+                    .increment();
+            if (usage != null) {
+                tokens(target, "prompt", usage.promptTokens());
+                tokens(target, "completion", usage.completionTokens());
+            }
+            if (log.isInfoEnabled()) {
+                Map<String, Object> facts = new LinkedHashMap<>();
+                facts.put("requestId", requestId);
+                facts.put("tenant", tenant);
+                facts.put("policy", policy);
+                facts.put("route", decision.route());
+                facts.put("decided", decision.target().toString());
+                facts.put("target", target.toString());
+                facts.put("confidence", String.format(Locale.ROOT, "%.4f", decision.confidence()));
+                facts.put("reason", decision.reason().label());
+                facts.put("escalated", target.kind() == Target.Kind.LARGE);
+                facts.put("degraded", degraded);
+                if (degraded) {
+                    facts.put("degradedReason", answered.degradedReason());
+                }
+                facts.put("localOnly", decision.localOnly());
+                facts.put("outcome", outcome);
+                facts.put("latencyMs", (nowNanos - startNanos) / 1_000_000);
+                if (usage != null) {
+                    facts.put("promptTokens", usage.promptTokens());
+                    facts.put("completionTokens", usage.completionTokens());
+                }
+                LoggingEventBuilder line = log.atInfo();
+                facts.forEach(line::addKeyValue);
+                line.log(facts.entrySet().stream()
+                        .map(fact -> fact.getKey() + "=" + fact.getValue())
+                        .collect(Collectors.joining(" ")));
+            }
+        }
+
+        private void tokens(Target target, String kind, Integer count) {
+            if (count == null || count <= 0) {
+                return;
+            }
+            Counter.builder(TOKENS)
+                    .description("Tokens of routed requests, as the answering model counted them")
+                    .tag("tenant", tenant)
+                    .tag("policy", policy)
+                    .tag("target", target.toString())
+                    .tag("kind", kind)
+                    .register(meters)
+                    .increment(count);
+        }
+    }
+}
