@@ -25,8 +25,9 @@ public record Tenants(String source, Map<String, Tenant> tenants, Admin admin) {
      *     is rotated)
      * @param policy the name of the policy that serves it
      * @param rateLimit its limits, or {@code null} for none
+     * @param budget its daily token budgets, or {@code null} for none
      */
-    public record Tenant(String name, List<String> apiKeySha256, String policy, RateLimit rateLimit) {
+    public record Tenant(String name, List<String> apiKeySha256, String policy, RateLimit rateLimit, Budget budget) {
         public Tenant {
             apiKeySha256 = List.copyOf(apiKeySha256);
         }
@@ -37,6 +38,27 @@ public record Tenants(String source, Map<String, Tenant> tenants, Admin admin) {
      * @param maxConcurrent requests answered at once, streams until they end; or null
      */
     public record RateLimit(Double requestsPerSecond, Integer maxConcurrent) {}
+
+    /**
+     * Daily token budgets (UTC days), prompt and completion tokens together.
+     *
+     * @param tokensPerDay tokens of all models, or null
+     * @param largeModelTokensPerDay tokens of large models, or null
+     * @param overLargeModelBudget what becomes of a request that would escalate once the large-model tokens are spent
+     */
+    public record Budget(Long tokensPerDay, Long largeModelTokensPerDay, OverBudget overLargeModelBudget) {
+        public Budget {
+            overLargeModelBudget = overLargeModelBudget != null ? overLargeModelBudget : OverBudget.SERVE_LOCALLY;
+        }
+    }
+
+    /** What becomes of a request that would escalate once a tenant's large-model tokens are spent. */
+    public enum OverBudget {
+        /** The domain's specialists answer, marked degraded. */
+        SERVE_LOCALLY,
+        /** 429 {@code large_model_budget_exceeded}. */
+        REFUSE
+    }
 
     /** @param apiKeySha256 the SHA-256 of each admin key, as 64 lowercase hex digits */
     public record Admin(List<String> apiKeySha256) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.hybridrouter.policies.Tenants.Budget;
+import dev.hybridrouter.policies.Tenants.OverBudget;
 import dev.hybridrouter.policies.Tenants.RateLimit;
 import dev.hybridrouter.policies.Tenants.Tenant;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,7 @@ class TenantsLoaderTest {
                     api-key-sha256: %s
                     policy: support
                     rate-limit: {requests-per-second: 2.5, max-concurrent: 2}
+                    budget: {tokens-per-day: 2000000, large-model-tokens-per-day: 200000, over-large-model-budget: refuse}
                   globex:
                     api-key-sha256: [%s, %s]
                     policy: finance
@@ -42,8 +45,15 @@ class TenantsLoaderTest {
         // then
         assertThat(tenants.tenants())
                 .containsExactly(
-                        Map.entry("acme", new Tenant("acme", List.of(ACME), "support", new RateLimit(2.5, 2))),
-                        Map.entry("globex", new Tenant("globex", List.of(GLOBEX, ROTATED), "finance", null)));
+                        Map.entry(
+                                "acme",
+                                new Tenant(
+                                        "acme",
+                                        List.of(ACME),
+                                        "support",
+                                        new RateLimit(2.5, 2),
+                                        new Budget(2_000_000L, 200_000L, OverBudget.REFUSE))),
+                        Map.entry("globex", new Tenant("globex", List.of(GLOBEX, ROTATED), "finance", null, null)));
         assertThat(tenants.admin().apiKeySha256()).containsExactly(ADMIN);
         assertThat(tenants.source()).isEqualTo("tenants.yaml");
     }
@@ -72,7 +82,8 @@ class TenantsLoaderTest {
             a key in clear instead of its hash     | api-key: sk-live-123                 | 3 | 5  | 'api-key' is not allowed in tenants.acme: never write an API key in clear; write its SHA-256 as api-key-sha256
             a hash in upper case                   | api-key-sha256: AAAAAAAAAAAAAAAAAA   | 3 | 21 | tenants.acme.api-key-sha256 must be the SHA-256 of a key (64 lowercase hex digits) or a list of them
             a rate limit of zero requests a second | rate-limit: {requests-per-second: 0} | 3 | 39 | tenants.acme.rate-limit.requests-per-second must be above 0, not 0
-            a limit that is not in the format      | budget: {tokens-per-day: 5}          | 3 | 5  | unknown key 'budget' in tenants.acme
+            a limit that is not in the format      | quota: {tokens-per-day: 5}           | 3 | 5  | unknown key 'quota' in tenants.acme
+            a budget of no tokens                  | budget: {tokens-per-day: 0}          | 3 | 30 | tenants.acme.budget.tokens-per-day must be at least 1, not 0
             """)
     void should_report_a_broken_tenant_at_its_line_and_column(
             String description, String line, int expectedLine, int column, String message) {

@@ -143,6 +143,40 @@ public record ChatCompletionRequest(
                 extra);
     }
 
+    /** The same request asking for a last chunk with the token counts of its streamed answer. */
+    public ChatCompletionRequest withUsageIncluded() {
+        return new ChatCompletionRequest(
+                model,
+                messages,
+                temperature,
+                topP,
+                n,
+                stream,
+                new StreamOptions(true, streamOptions == null ? null : streamOptions.extra()),
+                stop,
+                maxTokens,
+                maxCompletionTokens,
+                presencePenalty,
+                frequencyPenalty,
+                logitBias,
+                logprobs,
+                topLogprobs,
+                seed,
+                user,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                metadata,
+                store,
+                serviceTier,
+                reasoningEffort,
+                prediction,
+                audio,
+                modalities,
+                extra);
+    }
+
     /**
      * @param include_usage whether a streamed answer ends with a chunk of token counts
      * @param extra fields the schema does not name

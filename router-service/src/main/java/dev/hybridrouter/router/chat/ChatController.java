@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -75,23 +76,23 @@ class ChatController {
         Caller caller = Caller.of(exchange);
         ActivePolicy policy = caller.policy();
         long start = System.nanoTime();
-        return route(policy, body).flatMap(routed -> {
+        return route(caller, body).flatMap(routed -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             routingHeaders(headers, routed.decision());
             String requestId = RequestIds.of(exchange);
-            var call = new Execution.Call(routed.request(), routed.decision(), policy, requestId);
+            var call = new Execution.Call(caller.counted(routed.request()), routed.decision(), policy, requestId);
             Decisions.Recording record =
                     decisions.start(caller.tenant(), policy.policy().name(), routed.decision(), requestId, start);
             return routed.request().streaming()
-                    ? Mono.just(stream(call, headers, record))
-                    : complete(call, headers, record);
+                    ? Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())))
+                    : complete(call, headers, record, caller);
         });
     }
 
     /** The decision for a chat request, explained, without calling any model. */
     @PostMapping(path = "/v1/route", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<RouteExplanation> explainRoute(@RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
-        return route(Caller.of(exchange).policy(), body).map(routed -> explanation(routed.decision()));
+        return route(Caller.of(exchange), body).map(routed -> explanation(routed.decision()));
     }
 
     @GetMapping("/v1/models")
@@ -116,24 +117,28 @@ class ChatController {
     private record Routed(ChatCompletionRequest request, RoutingDecision decision) {}
 
     /**
-     * Reads and routes a request. Classifying is CPU work (an embedding per new message), so it runs off the
+     * Reads and routes a request, within the caller's budget. Classifying is CPU work (an embedding per new message), so it runs off the
      * event loop.
      */
-    private Mono<Routed> route(ActivePolicy policy, byte[] body) {
+    private Mono<Routed> route(Caller caller, byte[] body) {
         return Mono.fromCallable(() -> {
                     ChatCompletionRequest request = requests.read(body);
-                    return new Routed(request, policy.router().route(request));
+                    return new Routed(
+                            request,
+                            caller.withinBudget(caller.policy().router().route(request)));
                 })
                 .subscribeOn(Schedulers.parallel());
     }
 
-    private Mono<ResponseEntity<?>> complete(Execution.Call call, HttpHeaders headers, Decisions.Recording record) {
+    private Mono<ResponseEntity<?>> complete(
+            Execution.Call call, HttpHeaders headers, Decisions.Recording record, Caller caller) {
         return execution
                 .complete(call)
                 .<ResponseEntity<?>>map(answer -> {
                     answeredHeaders(headers, answer.attempt());
                     record.answeredBy(answer.attempt());
                     record.usage(answer.completion().usage());
+                    caller.spend(answer.attempt().target(), answer.completion().usage());
                     return ResponseEntity.ok()
                             .contentType(MediaType.APPLICATION_JSON)
                             .body(WireJson.MAPPER.writeValueAsBytes(answer.completion()));
@@ -149,18 +154,28 @@ class ChatController {
      * the stream with an {@code error} event and no {@code [DONE]}.
      */
     private ResponseEntity<Flux<ServerSentEvent<String>>> stream(
-            Execution.Call call, HttpHeaders headers, Decisions.Recording record) {
+            Execution.Call call, HttpHeaders headers, Decisions.Recording record, Caller caller, boolean hideUsage) {
+        AtomicReference<Attempt> answering = new AtomicReference<>();
         Flux<ServerSentEvent<String>> events = execution.stream(call, attempt -> {
                     answeredHeaders(headers, attempt);
                     record.answeredBy(attempt);
+                    answering.set(attempt);
                 })
                 .doOnNext(event -> {
                     if (event instanceof StreamEvent.Chunk chunk) {
                         record.usage(chunk.chunk().usage());
+                        if (chunk.chunk().usage() != null && answering.get() != null) {
+                            caller.spend(answering.get().target(), chunk.chunk().usage());
+                        }
                     } else {
                         record.failed(((StreamEvent.Failed) event).error());
                     }
                 })
+                // the usage chunk the router asked for, to count a budget's tokens, and the caller did not
+                .filter(event -> !(hideUsage
+                        && event instanceof StreamEvent.Chunk chunk
+                        && chunk.chunk().usage() != null
+                        && chunk.chunk().choices().isEmpty()))
                 .doOnError(record::failed)
                 .doOnCancel(record::cancelled)
                 .doFinally(signal -> record.finish(System.nanoTime()))

@@ -21,6 +21,10 @@ public enum ErrorCode {
     REQUESTS_PER_SECOND_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "requests_per_second_exceeded"),
     /** The tenant has {@code rate-limit.max-concurrent} requests being answered already. */
     CONCURRENT_REQUESTS_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "concurrent_requests_exceeded"),
+    /** The tenant has spent its {@code budget.tokens-per-day}. */
+    TOKEN_BUDGET_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "token_budget_exceeded"),
+    /** The request would escalate and the tenant has spent its {@code budget.large-model-tokens-per-day}. */
+    LARGE_MODEL_BUDGET_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "large_model_budget_exceeded"),
     MODEL_NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", "model_not_found"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null),

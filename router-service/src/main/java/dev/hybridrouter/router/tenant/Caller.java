@@ -1,19 +1,45 @@
 package dev.hybridrouter.router.tenant;
 
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.Usage;
+import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.router.policy.ActivePolicy;
+import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.RoutingDecision;
+import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import java.util.List;
 import java.util.Objects;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Who a request comes from and the policy that serves it, decided once by {@link TenantFilter} before the request
- * is read.
- *
- * @param tenant the tenant's name, or {@code null} in single-user mode
- * @param policy the policy that serves the request
+ * is read; and what the tenant's token budgets mean for the request.
  */
-public record Caller(String tenant, ActivePolicy policy) {
+public final class Caller {
+
+    /** Why a specialist answers what would have escalated: the tenant's large-model tokens are spent. */
+    public static final String LARGE_MODEL_BUDGET_SPENT = "large-model-budget-spent";
 
     private static final String ATTRIBUTE = Caller.class.getName();
+
+    private final Tenants.Tenant tenant;
+    private final ActivePolicy policy;
+    private final TenantBudgets budgets;
+
+    private Caller(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets) {
+        this.tenant = tenant;
+        this.policy = policy;
+        this.budgets = budgets;
+    }
+
+    /** The caller in single-user mode: no tenant, no budget. */
+    static Caller anyone(ActivePolicy policy) {
+        return new Caller(null, policy, null);
+    }
+
+    static Caller of(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets) {
+        return new Caller(tenant, policy, budgets);
+    }
 
     /** The caller of a request that passed {@link TenantFilter}. */
     public static Caller of(ServerWebExchange exchange) {
@@ -22,5 +48,68 @@ public record Caller(String tenant, ActivePolicy policy) {
 
     void attachTo(ServerWebExchange exchange) {
         exchange.getAttributes().put(ATTRIBUTE, this);
+    }
+
+    /** The tenant's name, or {@code null} in single-user mode. */
+    public String tenant() {
+        return tenant == null ? null : tenant.name();
+    }
+
+    /** The policy that serves the request. */
+    public ActivePolicy policy() {
+        return policy;
+    }
+
+    /**
+     * The decision within the tenant's large-model budget: unchanged while it lasts; once it is spent, without its
+     * large models, what would have escalated answered by the domain's specialists (marked degraded), or refused.
+     *
+     * @throws dev.hybridrouter.router.error.ApiException 429 {@code large_model_budget_exceeded} when nothing local
+     *     is left to answer, or the tenant's budget says refuse
+     */
+    public RoutingDecision withinBudget(RoutingDecision decision) {
+        if (budgets == null
+                || decision.plan().stream().noneMatch(a -> a.target().kind() == Target.Kind.LARGE)
+                || !budgets.largeModelsSpent(tenant)) {
+            return decision;
+        }
+        if (decision.escalate() && tenant.budget().overLargeModelBudget() == Tenants.OverBudget.REFUSE) {
+            throw budgets.largeModelsRefused(tenant);
+        }
+        List<Attempt> local = decision.plan().stream()
+                .filter(attempt -> attempt.target().kind() == Target.Kind.SPECIALIST)
+                .map(attempt -> decision.escalate() ? new Attempt(attempt.target(), LARGE_MODEL_BUDGET_SPENT) : attempt)
+                .toList();
+        if (local.isEmpty()) {
+            throw budgets.largeModelsRefused(tenant);
+        }
+        return new RoutingDecision(
+                decision.route(),
+                decision.escalate() ? local.get(0).target() : decision.target(),
+                decision.confidence(),
+                decision.reason(),
+                decision.scores(),
+                decision.localOnlyReason(),
+                local);
+    }
+
+    /**
+     * The request as sent upstream: a streamed one of a tenant with a budget asks for usage, so that its tokens are
+     * counted; {@link #hidesUsage} then says to keep that chunk from the caller, who did not ask for it.
+     */
+    public ChatCompletionRequest counted(ChatCompletionRequest request) {
+        return hidesUsage(request) ? request.withUsageIncluded() : request;
+    }
+
+    /** Whether the router asked for the usage of this (caller's) request, and the caller did not. */
+    public boolean hidesUsage(ChatCompletionRequest request) {
+        return budgets != null && tenant.budget() != null && request.streaming() && !request.includeUsage();
+    }
+
+    /** Charges an answer's tokens to the tenant's budget. */
+    public void spend(Target answeredBy, Usage usage) {
+        if (budgets != null) {
+            budgets.spend(tenant, answeredBy.kind() == Target.Kind.LARGE, usage);
+        }
     }
 }

@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
  * Decides who calls, before a request body is read. With a tenants file, every {@code /v1/} request needs the key
  * of a tenant ({@code Authorization: Bearer KEY} or {@code api-key: KEY}) and is served by that tenant's policy,
  * within its rate limits; every {@code /admin/} request needs the admin key. No key is 401 {@code missing_api_key},
- * a key of nobody 401 {@code invalid_api_key}, a request over a limit 429 with {@code Retry-After}. In single-user
+ * a key of nobody 401 {@code invalid_api_key}, a request over a limit or a spent token budget 429 with {@code
+ * Retry-After}. In single-user
  * mode (no tenants file) nothing is asked and the default policy serves everyone.
  */
 @Component
@@ -27,11 +28,13 @@ public class TenantFilter implements WebFilter {
 
     private final PolicyRegistry registry;
     private final TenantLimits limits;
+    private final TenantBudgets budgets;
     private volatile ApiKeys keys;
 
     TenantFilter(PolicyRegistry registry, Clock clock) {
         this.registry = registry;
         this.limits = new TenantLimits(clock);
+        this.budgets = new TenantBudgets(clock);
     }
 
     @Override
@@ -44,7 +47,7 @@ public class TenantFilter implements WebFilter {
         }
         PolicyRegistry.Served served = registry.served();
         if (served.tenants() == null) {
-            new Caller(null, served.defaultPolicy()).attachTo(exchange);
+            Caller.anyone(served.defaultPolicy()).attachTo(exchange);
             return chain.filter(exchange);
         }
         ApiKeys current = keys(served.tenants());
@@ -67,11 +70,12 @@ public class TenantFilter implements WebFilter {
         }
         TenantLimits.Permit permit;
         try {
+            budgets.check(tenant.get());
             permit = limits.admit(tenant.get());
         } catch (ApiException e) {
             return Mono.error(e);
         }
-        new Caller(tenant.get().name(), served.policyOf(tenant.get())).attachTo(exchange);
+        Caller.of(tenant.get(), served.policyOf(tenant.get()), budgets).attachTo(exchange);
         return chain.filter(exchange).doFinally(signal -> permit.release());
     }
 
@@ -81,6 +85,7 @@ public class TenantFilter implements WebFilter {
         if (current == null || current.tenants() != tenants) {
             current = new ApiKeys(tenants);
             limits.retain(tenants.tenants().keySet());
+            budgets.retain(tenants.tenants().keySet());
             keys = current;
         }
         return current;

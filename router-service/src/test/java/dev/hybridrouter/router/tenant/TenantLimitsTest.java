@@ -139,6 +139,6 @@ class TenantLimitsTest {
     }
 
     private static Tenants.Tenant tenant(Tenants.RateLimit limit) {
-        return new Tenants.Tenant("acme", List.of("a".repeat(64)), "support", limit);
+        return new Tenants.Tenant("acme", List.of("a".repeat(64)), "support", limit, null);
     }
 }

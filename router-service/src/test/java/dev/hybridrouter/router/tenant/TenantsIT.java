@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -60,6 +61,7 @@ class TenantsIT {
     private static final String GLOBEX = "sk-globex-1";
     private static final String GLOBEX_ROTATED = "sk-globex-2";
     private static final String INITECH = "sk-initech-1";
+    private static final String HOOLI = "sk-hooli-1";
     private static final String ADMIN = "sk-admin-1";
 
     @LocalServerPort
@@ -288,7 +290,7 @@ class TenantsIT {
                 .exchange()
                 .expectBody()
                 .jsonPath("$.components.policies.details.access")
-                .value(String.class, access -> assertThat(access).isEqualTo("3 tenants from " + TENANTS))
+                .value(String.class, access -> assertThat(access).isEqualTo("4 tenants from " + TENANTS))
                 .jsonPath("$.components.policies.details.policies")
                 .value(List.class, names -> assertThat(names).containsExactlyInAnyOrder("finance", "support"));
     }
@@ -315,6 +317,47 @@ class TenantsIT {
                 .anySatisfy(line -> assertThat(line)
                         .startsWith("router_tokens_total{")
                         .contains("kind=\"completion\"", "tenant=\"acme\""));
+    }
+
+    @Test
+    void should_charge_a_tenants_tokens_streamed_or_whole_and_refuse_once_its_daily_budget_is_spent() {
+        // given: hooli may spend 3 tokens a day, and every answer costs 2
+        upstream.stubFor(post(urlEqualTo("/support/v1/chat/completions"))
+                .withRequestBody(containing("\"stream\":true"))
+                .willReturn(openAiStream(1, 1, "Stream", "ed.")));
+        String stream = web.post()
+                .uri("/v1/chat/completions")
+                .header("Authorization", "Bearer " + HOOLI)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"helpdesk\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"my laptop will not start\"}]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(String.class)
+                .getResponseBody()
+                .collectList()
+                .block(Duration.ofSeconds(10))
+                .toString();
+        assertThat(answer(client(HOOLI), "my laptop will not start")).isEqualTo("From support.");
+
+        // when
+        var spent = web.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + HOOLI)
+                .exchange();
+
+        // then
+        assertThat(stream).contains("Stream", "[DONE]").doesNotContain("usage");
+        upstream.verify(postRequestedFor(urlEqualTo("/support/v1/chat/completions"))
+                .withRequestBody(containing("\"include_usage\":true")));
+        spent.expectStatus()
+                .isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                .expectHeader()
+                .exists("Retry-After")
+                .expectBody()
+                .jsonPath("$.error.code")
+                .isEqualTo("token_budget_exceeded");
     }
 
     private WebTestClient.ResponseSpec reload(String key) {
@@ -374,10 +417,19 @@ class TenantsIT {
                     api-key-sha256: %s
                     policy: support
                     rate-limit: {requests-per-second: 0.001}
+                  hooli:
+                    api-key-sha256: %s
+                    policy: support
+                    budget: {tokens-per-day: 3}
                 admin:
                   api-key-sha256: %s
                 """
-                .formatted(ApiKeys.sha256(ACME), globexKeys, ApiKeys.sha256(INITECH), ApiKeys.sha256(ADMIN));
+                .formatted(
+                        ApiKeys.sha256(ACME),
+                        globexKeys,
+                        ApiKeys.sha256(INITECH),
+                        ApiKeys.sha256(HOOLI),
+                        ApiKeys.sha256(ADMIN));
     }
 
     private static String policy(String domain, String example, String path) {

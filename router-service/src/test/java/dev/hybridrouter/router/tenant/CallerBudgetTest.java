@@ -1,0 +1,150 @@
+package dev.hybridrouter.router.tenant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
+import dev.hybridrouter.gateway.wire.Usage;
+import dev.hybridrouter.gateway.wire.WireJson;
+import dev.hybridrouter.policies.Tenants;
+import dev.hybridrouter.policies.Tenants.Budget;
+import dev.hybridrouter.policies.Tenants.OverBudget;
+import dev.hybridrouter.router.MutableClock;
+import dev.hybridrouter.router.error.ApiException;
+import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.RoutingDecision;
+import dev.hybridrouter.router.routing.RoutingDecision.Reason;
+import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CallerBudgetTest {
+
+    private static final Target CLOUD = Target.large("cloud");
+    private static final Target SLM = Target.specialist("slm");
+
+    private final MutableClock clock = new MutableClock(); // 2026-11-22T12:00:00Z
+    private final TenantBudgets budgets = new TenantBudgets(clock);
+
+    @Test
+    void should_refuse_requests_once_the_days_tokens_are_spent_until_midnight_utc() {
+        // given
+        Tenants.Tenant tenant = tenant(new Budget(100L, null, null));
+        budgets.check(tenant);
+        budgets.spend(tenant, false, Usage.of(60, 40));
+
+        // when
+        ApiException spent = catchThrowableOfType(ApiException.class, () -> budgets.check(tenant));
+        clock.advance(Duration.ofHours(12));
+
+        // then
+        assertThat(spent.code()).isEqualTo(ErrorCode.TOKEN_BUDGET_EXCEEDED);
+        assertThat(spent.retryAfter()).isEqualTo(Duration.ofHours(12));
+        assertThat(spent.getMessage()).contains("acme", "100 tokens");
+        budgets.check(tenant); // a new day
+    }
+
+    @Test
+    void should_answer_what_would_escalate_from_the_domains_specialists_once_the_large_model_tokens_are_spent() {
+        // given
+        Caller caller = spentOnLargeModels(OverBudget.SERVE_LOCALLY);
+        RoutingDecision escalating =
+                decision(CLOUD, List.of(Attempt.of(CLOUD), new Attempt(SLM, "large-models-unavailable")));
+
+        // when
+        RoutingDecision local = caller.withinBudget(escalating);
+
+        // then
+        assertThat(local.target()).isEqualTo(SLM);
+        assertThat(local.plan()).containsExactly(new Attempt(SLM, Caller.LARGE_MODEL_BUDGET_SPENT));
+        assertThat(local.route()).isEqualTo(escalating.route());
+    }
+
+    @Test
+    void should_refuse_what_would_escalate_when_the_budget_says_so_or_nothing_local_is_left() {
+        // given
+        Caller refusing = spentOnLargeModels(OverBudget.REFUSE);
+        Caller serving = spentOnLargeModels(OverBudget.SERVE_LOCALLY);
+
+        // when
+        ApiException refused = catchThrowableOfType(
+                ApiException.class,
+                () -> refusing.withinBudget(decision(CLOUD, List.of(Attempt.of(CLOUD), new Attempt(SLM, "x")))));
+        ApiException nothingLocal = catchThrowableOfType(
+                ApiException.class, () -> serving.withinBudget(decision(CLOUD, List.of(Attempt.of(CLOUD)))));
+
+        // then
+        assertThat(refused.code()).isEqualTo(ErrorCode.LARGE_MODEL_BUDGET_EXCEEDED);
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofHours(12));
+        assertThat(nothingLocal.code()).isEqualTo(ErrorCode.LARGE_MODEL_BUDGET_EXCEEDED);
+    }
+
+    @Test
+    void should_drop_only_the_large_model_failover_of_a_request_a_specialist_answers() {
+        // given
+        Caller caller = spentOnLargeModels(OverBudget.REFUSE);
+        RoutingDecision local = decision(SLM, List.of(Attempt.of(SLM), new Attempt(CLOUD, "specialist-unavailable")));
+
+        // when
+        RoutingDecision within = caller.withinBudget(local);
+
+        // then
+        assertThat(within.target()).isEqualTo(SLM);
+        assertThat(within.plan()).containsExactly(Attempt.of(SLM));
+    }
+
+    @Test
+    void should_leave_decisions_alone_while_the_budget_lasts_and_count_only_large_model_tokens_against_it() {
+        // given
+        Tenants.Tenant tenant = tenant(new Budget(null, 50L, OverBudget.REFUSE));
+        Caller caller = Caller.of(tenant, null, budgets);
+        RoutingDecision escalating = decision(CLOUD, List.of(Attempt.of(CLOUD)));
+
+        // when
+        caller.spend(SLM, Usage.of(500, 500));
+        caller.spend(CLOUD, Usage.of(20, 20));
+
+        // then
+        assertThat(caller.withinBudget(escalating)).isSameAs(escalating);
+        caller.spend(CLOUD, Usage.of(5, 5));
+        assertThat(catchThrowableOfType(ApiException.class, () -> caller.withinBudget(escalating)))
+                .isNotNull();
+    }
+
+    @Test
+    void should_ask_for_usage_of_a_budgeted_tenants_stream_and_hide_it_when_the_caller_did_not() {
+        // given
+        Caller budgeted = Caller.of(tenant(new Budget(100L, null, null)), null, budgets);
+        Caller unlimited = Caller.of(tenant(null), null, budgets);
+        ChatCompletionRequest streamed = WireJson.MAPPER.readValue(
+                "{\"model\":\"auto\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                ChatCompletionRequest.class);
+
+        // when
+        ChatCompletionRequest sent = budgeted.counted(streamed);
+
+        // then
+        assertThat(sent.includeUsage()).isTrue();
+        assertThat(budgeted.hidesUsage(streamed)).isTrue();
+        assertThat(budgeted.hidesUsage(sent)).isFalse();
+        assertThat(unlimited.counted(streamed)).isSameAs(streamed);
+        assertThat(Caller.anyone(null).counted(streamed)).isSameAs(streamed);
+    }
+
+    private Caller spentOnLargeModels(OverBudget over) {
+        Tenants.Tenant tenant = tenant(new Budget(null, 10L, over));
+        budgets.spend(tenant, true, Usage.of(5, 5));
+        return Caller.of(tenant, null, budgets);
+    }
+
+    private static Tenants.Tenant tenant(Budget budget) {
+        return new Tenants.Tenant("acme", List.of("a".repeat(64)), "support", null, budget);
+    }
+
+    private static RoutingDecision decision(Target target, List<Attempt> plan) {
+        return new RoutingDecision("helpdesk", target, 0.3, Reason.LOW_CONFIDENCE, Map.of(), null, plan);
+    }
+}
