@@ -91,6 +91,13 @@ Name of the ConfigMap holding the policies: the user's existing one, or the char
 {{- end }}
 
 {{/*
+Path of the tenants file in the router container: the key of `tenants.existingSecret` in `tenants.mountPath`.
+*/}}
+{{- define "hybrid-router.tenantsFile" -}}
+{{- printf "%s/%s" (.Values.tenants.mountPath | trimSuffix "/") .Values.tenants.key }}
+{{- end }}
+
+{{/*
 The `data` entries of the policies ConfigMap: each inline policy rendered with `tpl` and checked to be
 a YAML mapping. Also hashed into the router pods' checksum/config annotation.
 */}}
@@ -119,6 +126,16 @@ Checks on combinations of values that the JSON schema cannot express clearly.
 {{- $cacheDir := .Values.models.cacheDir | trimSuffix "/" }}
 {{- if or (eq $cacheDir "/tmp") (eq $cacheDir (.Values.policies.mountPath | trimSuffix "/")) }}
 {{- fail (printf "models.cacheDir %q is already mounted (for /tmp or the policies): give the model files a directory of their own" .Values.models.cacheDir) }}
+{{- end }}
+{{- if .Values.tenants.existingSecret }}
+{{- $tenantsDir := .Values.tenants.mountPath | trimSuffix "/" }}
+{{- $mounted := dict "the /tmp volume" "/tmp" "policies.mountPath" .Values.policies.mountPath "models.cacheDir" .Values.models.cacheDir }}
+{{- range $name, $path := $mounted }}
+{{- $dir := $path | trimSuffix "/" }}
+{{- if or (eq $tenantsDir $dir) (hasPrefix (printf "%s/" $dir) $tenantsDir) (hasPrefix (printf "%s/" $tenantsDir) $dir) }}
+{{- fail (printf "tenants.mountPath %q overlaps %q (%s): give the tenants file a directory of its own" $.Values.tenants.mountPath $path $name) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if eq (int .Values.management.port) 8080 }}
 {{- fail "management.port 8080 is the API's port: give the management server a port of its own (default 8081)" }}

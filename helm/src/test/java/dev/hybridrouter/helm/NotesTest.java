@@ -25,10 +25,11 @@ class NotesTest {
     }
 
     @Test
-    void should_call_the_ingress_host_and_skip_the_secret_warning_when_ingress_and_secret_are_set() {
+    void should_call_the_ingress_host_and_skip_the_warnings_when_ingress_and_both_secrets_are_set() {
         // given
-        ChartRender render =
-                chart().ciValues("ingress-monitoring-pdb-values.yaml").set("existingSecret", "hybrid-router-api-keys");
+        ChartRender render = chart().ciValues("ingress-monitoring-pdb-values.yaml")
+                .set("existingSecret", "hybrid-router-api-keys")
+                .set("tenants.existingSecret", "router-tenants");
 
         // when
         String notes = render.notes();
