@@ -24,6 +24,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * @param residency {@link Residency#LOCAL_ONLY} keeps every request of this policy (tenant) local
  * @param privacy what happens to personal data in a request that would leave
  * @param capture where escalated exchanges are recorded for distillation, or {@code null} for nowhere
+ * @param cache which whole answers are kept and given again for the same request
  */
 @JsonIgnoreProperties("version")
 public record Policy(
@@ -35,13 +36,15 @@ public record Policy(
         Map<String, LargeModel> largeModels,
         Residency residency,
         Privacy privacy,
-        Capture capture) {
+        Capture capture,
+        Cache cache) {
 
     public Policy {
         domains = List.copyOf(domains);
         specialists = Map.copyOf(specialists);
         largeModels = Map.copyOf(largeModels);
         escalation = escalation != null ? escalation : Escalation.NONE;
+        cache = cache != null ? cache : Cache.DEFAULTS;
     }
 
     /** A policy without residency, PII or capture settings: data may leave, values are masked, nothing is captured. */
@@ -52,7 +55,17 @@ public record Policy(
             Map<String, Specialist> specialists,
             Escalation escalation,
             Map<String, LargeModel> largeModels) {
-        this(name, classifier, domains, specialists, escalation, largeModels, Residency.ANY, Privacy.DEFAULTS, null);
+        this(
+                name,
+                classifier,
+                domains,
+                specialists,
+                escalation,
+                largeModels,
+                Residency.ANY,
+                Privacy.DEFAULTS,
+                null,
+                Cache.DEFAULTS);
     }
 
     /** The domain with this name, if any. */
@@ -181,6 +194,30 @@ public record Policy(
      * @param retention files older than this are deleted
      * @param queueSize exchanges waiting to be written; when full, new ones are dropped and counted
      */
+    /**
+     * The exact response cache.
+     *
+     * @param requests which requests are cached
+     * @param ttl how long an answer is kept
+     * @param maxBytes the most memory the cached answers take, as their JSON bytes
+     */
+    public record Cache(
+            CachedRequests requests,
+            Duration ttl,
+            @JsonProperty("max-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class) long maxBytes) {
+
+        /** The defaults of defaults.yaml. */
+        public static final Cache DEFAULTS = PolicyDefaults.cache();
+    }
+
+    /** Which requests the response cache keeps answers of. */
+    public enum CachedRequests {
+        OFF,
+        /** Requests with {@code temperature} 0. */
+        DETERMINISTIC,
+        ALL
+    }
+
     public record Capture(
             String directory,
             @JsonProperty("max-file-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class)

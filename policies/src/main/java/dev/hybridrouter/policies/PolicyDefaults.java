@@ -67,6 +67,7 @@ final class PolicyDefaults {
         if (policy.has("escalation")) {
             filled(policy, "escalation", TREE.get("escalation"));
         }
+        filled(policy, "cache", TREE.get("cache"));
         if (policy.has("capture")) {
             filled(policy, "capture", TREE.get("capture"));
         }
@@ -197,6 +198,11 @@ final class PolicyDefaults {
     }
 
     /** What happens to personal data when the policy says nothing of it. */
+    /** The cache settings a policy without a {@code cache} block gets. */
+    static Policy.Cache cache() {
+        return PolicyBinding.bind(TREE.get("cache"), Policy.Cache.class);
+    }
+
     static Policy.Privacy privacy() {
         ObjectNode policy = JsonNodeFactory.instance.objectNode();
         privacy(policy);

@@ -364,7 +364,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience, residency, privacy, capture)");
+                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience, residency, privacy, cache, capture)");
     }
 
     @Test

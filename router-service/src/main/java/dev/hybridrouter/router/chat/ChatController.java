@@ -10,6 +10,7 @@ import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
 import dev.hybridrouter.router.execution.Execution;
 import dev.hybridrouter.router.execution.Execution.StreamEvent;
+import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import dev.hybridrouter.router.routing.Attempt;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -51,6 +53,7 @@ class ChatController {
     static final String DEGRADED = "x-router-degraded";
     static final String RESIDENCY = "x-router-residency";
     static final String DEGRADED_REASON = "x-router-degraded-reason";
+    static final String CACHE = "x-router-cache";
 
     private final PolicyRegistry policies;
     private final Execution execution;
@@ -83,9 +86,17 @@ class ChatController {
             var call = new Execution.Call(caller.counted(routed.request()), routed.decision(), policy, requestId);
             Decisions.Recording record =
                     decisions.start(caller.tenant(), policy.policy().name(), routed.decision(), requestId, start);
-            return routed.request().streaming()
-                    ? Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())))
-                    : complete(call, headers, record, caller);
+            if (routed.request().streaming()) {
+                return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
+            }
+            Optional<String> key = policy.cache().key(caller.tenant(), routed.request());
+            Optional<ResponseCache.Cached> cached = key.flatMap(policy.cache()::get);
+            if (cached.isPresent()) {
+                headers.set(CACHE, "hit");
+                return Mono.just(cachedAnswer(cached.get(), headers, record));
+            }
+            key.ifPresent(k -> headers.set(CACHE, "miss"));
+            return complete(call, headers, record, caller, key);
         });
     }
 
@@ -130,8 +141,11 @@ class ChatController {
                 .subscribeOn(Schedulers.parallel());
     }
 
+    /**
+     * A whole answer from the plan's models; kept in the policy's cache under {@code key} when there is one.
+     */
     private Mono<ResponseEntity<?>> complete(
-            Execution.Call call, HttpHeaders headers, Decisions.Recording record, Caller caller) {
+            Execution.Call call, HttpHeaders headers, Decisions.Recording record, Caller caller, Optional<String> key) {
         return execution
                 .complete(call)
                 .<ResponseEntity<?>>map(answer -> {
@@ -139,13 +153,32 @@ class ChatController {
                     record.answeredBy(answer.attempt());
                     record.usage(answer.completion().usage());
                     caller.spend(answer.attempt().target(), answer.completion().usage());
+                    byte[] body = WireJson.MAPPER.writeValueAsBytes(answer.completion());
+                    key.ifPresent(k -> call.policy()
+                            .cache()
+                            .put(
+                                    k,
+                                    new ResponseCache.Cached(
+                                            body,
+                                            answer.attempt(),
+                                            answer.completion().usage())));
                     return ResponseEntity.ok()
                             .contentType(MediaType.APPLICATION_JSON)
-                            .body(WireJson.MAPPER.writeValueAsBytes(answer.completion()));
+                            .body(body);
                 })
                 .doOnError(record::failed)
                 .doOnCancel(record::cancelled)
                 .doFinally(signal -> record.finish(System.nanoTime()));
+    }
+
+    /** An answer given before to the same tenant for the same request: no model is called, no token is spent. */
+    private ResponseEntity<?> cachedAnswer(
+            ResponseCache.Cached cached, HttpHeaders headers, Decisions.Recording record) {
+        answeredHeaders(headers, cached.attempt());
+        record.answeredBy(cached.attempt());
+        record.cacheHit();
+        record.finish(System.nanoTime());
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(cached.body());
     }
 
     /**

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records what became of each routed request, once it has ended: the counters {@value #REQUESTS} (by tenant,
- * policy, route, the target that answered, reason, whether it escalated or degraded, and outcome) and {@value
+ * policy, route, the target that answered, reason, whether it escalated or degraded, outcome, and whether the
+ * response cache answered) and {@value
  * #TOKENS} (by tenant, policy, target and kind, from the answer's usage), and one line on the logger {@value
  * #LOGGER} with the same facts as key-value pairs (fields of their own in structured logs). Neither ever holds
  * prompt or answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and
@@ -62,6 +63,7 @@ public class Decisions {
         private Attempt answered;
         private Usage usage;
         private String outcome = "ok";
+        private boolean cacheHit;
         private boolean finished;
 
         private Recording(String tenant, String policy, RoutingDecision decision, String requestId, long startNanos) {
@@ -92,6 +94,11 @@ public class Decisions {
                     : "internal";
         }
 
+        /** The answer came from the policy's response cache. */
+        public synchronized void cacheHit() {
+            cacheHit = true;
+        }
+
         /** The caller went away before the answer ended. */
         public synchronized void cancelled() {
             if (outcome.equals("ok")) {
@@ -117,9 +124,10 @@ public class Decisions {
                     .tag("escalated", Boolean.toString(target.kind() == Target.Kind.LARGE))
                     .tag("degraded", Boolean.toString(degraded))
                     .tag("outcome", outcome)
+                    .tag("cache", Boolean.toString(cacheHit))
                     .register(meters)
                     .increment();
-            if (usage != null) {
+            if (usage != null && !cacheHit) {
                 tokens(target, "prompt", usage.promptTokens());
                 tokens(target, "completion", usage.completionTokens());
             }
@@ -140,6 +148,7 @@ public class Decisions {
                 }
                 facts.put("localOnly", decision.localOnly());
                 facts.put("outcome", outcome);
+                facts.put("cache", cacheHit);
                 facts.put("latencyMs", (nowNanos - startNanos) / 1_000_000);
                 if (usage != null) {
                     facts.put("promptTokens", usage.promptTokens());

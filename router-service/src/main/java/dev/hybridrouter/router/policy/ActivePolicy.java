@@ -2,6 +2,7 @@ package dev.hybridrouter.router.policy;
 
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.Upstream;
 import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
@@ -16,9 +17,14 @@ import java.util.Optional;
  * @param upstreams the models that can be called, by {@link Target#toString()}
  * @param unavailable why a model the policy names cannot be called (e.g. its API key is not set), by target
  * @param capture where escalated exchanges of opted-in domains are recorded, or {@code null}
+ * @param cache the policy's exact response cache
  */
 public record ActivePolicy(
-        Router router, Map<String, Upstream> upstreams, Map<String, String> unavailable, CaptureWriter capture) {
+        Router router,
+        Map<String, Upstream> upstreams,
+        Map<String, String> unavailable,
+        CaptureWriter capture,
+        ResponseCache cache) {
 
     public ActivePolicy {
         upstreams = Map.copyOf(upstreams);

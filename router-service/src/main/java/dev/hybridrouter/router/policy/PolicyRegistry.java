@@ -10,6 +10,7 @@ import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.policies.TenantsLoader;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.UpstreamFactory;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
@@ -253,7 +254,8 @@ public class PolicyRegistry {
                         properties.limits().maxJudgedTexts()),
                 built.upstreams(),
                 built.unavailable(),
-                captureWriterFor(policy.capture()));
+                captureWriterFor(policy.capture()),
+                new ResponseCache(policy.cache(), clock));
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
         return compiled;
     }

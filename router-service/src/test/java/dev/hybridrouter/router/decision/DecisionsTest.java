@@ -72,7 +72,7 @@ class DecisionsTest {
         assertThat(line.getFormattedMessage())
                 .isEqualTo("requestId=req-1 tenant=acme policy=support route=helpdesk decided=large:cloud"
                         + " target=large:cloud confidence=0.4200 reason=low-confidence escalated=true degraded=false"
-                        + " localOnly=false outcome=ok latencyMs=45 promptTokens=120 completionTokens=30");
+                        + " localOnly=false outcome=ok cache=false latencyMs=45 promptTokens=120 completionTokens=30");
         assertThat(line.getKeyValuePairs())
                 .extracting(pair -> pair.key)
                 .contains("requestId", "tenant", "target", "outcome", "latencyMs");

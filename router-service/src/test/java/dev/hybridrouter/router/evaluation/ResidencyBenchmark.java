@@ -112,7 +112,8 @@ public final class ResidencyBenchmark {
                 policy.largeModels(),
                 policy.residency(),
                 policy.privacy(),
-                policy.capture());
+                policy.capture(),
+                policy.cache());
     }
 
     private static List<ChatMessage> single(Row row) {

@@ -143,7 +143,8 @@ class ExecutionTest {
         return new Execution.Call(
                 ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hello"))),
                 decision,
-                new ActivePolicy(router, upstreams, Map.of(), null),
+                new ActivePolicy(
+                        router, upstreams, Map.of(), null, new ResponseCache(Policy.Cache.DEFAULTS, Clock.systemUTC())),
                 "req-1");
     }
 

@@ -301,7 +301,8 @@ class RouterTest {
                 POLICY.largeModels(),
                 Policy.Residency.LOCAL_ONLY,
                 Policy.Privacy.DEFAULTS,
-                null);
+                null,
+                Policy.Cache.DEFAULTS);
         Router router = new Router(
                 tenant, c -> new DomainClassifier.Classification(Map.of("cards", 0.9), false), Set.of("auto"), 100);
 

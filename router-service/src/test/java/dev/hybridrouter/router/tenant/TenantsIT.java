@@ -62,6 +62,7 @@ class TenantsIT {
     private static final String GLOBEX_ROTATED = "sk-globex-2";
     private static final String INITECH = "sk-initech-1";
     private static final String HOOLI = "sk-hooli-1";
+    private static final String UMBRELLA = "sk-umbrella-1";
     private static final String ADMIN = "sk-admin-1";
 
     @LocalServerPort
@@ -290,7 +291,7 @@ class TenantsIT {
                 .exchange()
                 .expectBody()
                 .jsonPath("$.components.policies.details.access")
-                .value(String.class, access -> assertThat(access).isEqualTo("4 tenants from " + TENANTS))
+                .value(String.class, access -> assertThat(access).isEqualTo("5 tenants from " + TENANTS))
                 .jsonPath("$.components.policies.details.policies")
                 .value(List.class, names -> assertThat(names).containsExactlyInAnyOrder("finance", "support"));
     }
@@ -360,6 +361,43 @@ class TenantsIT {
                 .isEqualTo("token_budget_exceeded");
     }
 
+    @Test
+    void should_answer_a_repeated_deterministic_request_from_the_cache_of_the_same_tenant_only() {
+        // given
+        String body = "{\"model\":\"helpdesk\",\"temperature\":0,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"cache me: my laptop will not start\"}]}";
+        var first = deterministic(ACME, body);
+
+        // when
+        var again = deterministic(ACME, body);
+        var otherTenant = deterministic(UMBRELLA, body);
+
+        // then
+        first.expectHeader().valueEquals("x-router-cache", "miss");
+        again.expectHeader()
+                .valueEquals("x-router-cache", "hit")
+                .expectHeader()
+                .valueEquals("x-router-target", "specialist:support-slm")
+                .expectBody()
+                .jsonPath("$.choices[0].message.content")
+                .isEqualTo("From support.");
+        otherTenant.expectHeader().valueEquals("x-router-cache", "miss");
+        upstream.verify(
+                2,
+                postRequestedFor(urlEqualTo("/support/v1/chat/completions")).withRequestBody(containing("cache me")));
+    }
+
+    private WebTestClient.ResponseSpec deterministic(String key, String body) {
+        return web.post()
+                .uri("/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectStatus()
+                .isOk();
+    }
+
     private WebTestClient.ResponseSpec reload(String key) {
         return web.post()
                 .uri("/admin/reload")
@@ -421,6 +459,9 @@ class TenantsIT {
                     api-key-sha256: %s
                     policy: support
                     budget: {tokens-per-day: 3}
+                  umbrella:
+                    api-key-sha256: %s
+                    policy: support
                 admin:
                   api-key-sha256: %s
                 """
@@ -429,6 +470,7 @@ class TenantsIT {
                         globexKeys,
                         ApiKeys.sha256(INITECH),
                         ApiKeys.sha256(HOOLI),
+                        ApiKeys.sha256(UMBRELLA),
                         ApiKeys.sha256(ADMIN));
     }
 
