@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param server what one client connection may take of the server
  * @param classifier the in-process classifier's settings
  * @param models where in-process models are kept
+ * @param redis where tenants' limits and budgets are shared by replicas
  * @param tenantsFile who may call and which policy serves each (env {@code ROUTER_TENANTS_FILE}); none for
  *     single-user mode, where every caller is served without a key
  */
@@ -32,6 +33,7 @@ public record RouterProperties(
         @DefaultValue Server server,
         @DefaultValue Classifier classifier,
         @DefaultValue Models models,
+        @DefaultValue Redis redis,
         String tenantsFile) {
 
     public static final String PREFIX = "router";
@@ -76,6 +78,30 @@ public record RouterProperties(
 
     /** @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off */
     public record Classifier(@DefaultValue("10000") long cacheSize) {}
+
+    /**
+     * Redis, for counts every replica must share: tenants' request rates, requests in flight and daily tokens.
+     *
+     * @param url e.g. {@code redis://redis:6379/0} or {@code rediss://user:password@host:6380}; empty to count in
+     *     each process
+     * @param timeout the longest a request waits for Redis before {@code onFailure} applies
+     * @param onFailure when Redis fails: serve requests without their limits and budgets, or refuse them (503)
+     * @param slotLease how long a request in flight holds its slot at most, so that the slots of a replica that
+     *     died come free
+     */
+    public record Redis(
+            String url,
+            @DefaultValue("250ms") Duration timeout,
+            @DefaultValue("open") OnFailure onFailure,
+            @DefaultValue("10m") Duration slotLease) {}
+
+    /** What happens to requests while Redis fails. */
+    public enum OnFailure {
+        /** Served without their limits and budgets. */
+        OPEN,
+        /** Refused with 503 {@code limits_unavailable}. */
+        CLOSED
+    }
 
     /**
      * @param cacheDir where model files that policies name by {@code model-url} are downloaded to, once;

@@ -25,6 +25,8 @@ public enum ErrorCode {
     TOKEN_BUDGET_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "token_budget_exceeded"),
     /** The request would escalate and the tenant has spent its {@code budget.large-model-tokens-per-day}. */
     LARGE_MODEL_BUDGET_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "large_model_budget_exceeded"),
+    /** The shared store of limits and budgets (Redis) does not answer and {@code router.redis.on-failure} is closed. */
+    LIMITS_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "limits_unavailable"),
     MODEL_NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", "model_not_found"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null),

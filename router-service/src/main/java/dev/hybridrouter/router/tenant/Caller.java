@@ -25,20 +25,23 @@ public final class Caller {
     private final Tenants.Tenant tenant;
     private final ActivePolicy policy;
     private final TenantBudgets budgets;
+    private final boolean largeModelsSpent;
 
-    private Caller(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets) {
+    private Caller(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets, boolean largeModelsSpent) {
         this.tenant = tenant;
         this.policy = policy;
         this.budgets = budgets;
+        this.largeModelsSpent = largeModelsSpent;
     }
 
     /** The caller in single-user mode: no tenant, no budget. */
     static Caller anyone(ActivePolicy policy) {
-        return new Caller(null, policy, null);
+        return new Caller(null, policy, null, false);
     }
 
-    static Caller of(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets) {
-        return new Caller(tenant, policy, budgets);
+    /** @param largeModelsSpent whether the tenant's large-model tokens were spent when the request came */
+    static Caller of(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets, boolean largeModelsSpent) {
+        return new Caller(tenant, policy, budgets, largeModelsSpent);
     }
 
     /** The caller of a request that passed {@link TenantFilter}. */
@@ -68,9 +71,8 @@ public final class Caller {
      *     is left to answer, or the tenant's budget says refuse
      */
     public RoutingDecision withinBudget(RoutingDecision decision) {
-        if (budgets == null
-                || decision.plan().stream().noneMatch(a -> a.target().kind() == Target.Kind.LARGE)
-                || !budgets.largeModelsSpent(tenant)) {
+        if (!largeModelsSpent
+                || decision.plan().stream().noneMatch(a -> a.target().kind() == Target.Kind.LARGE)) {
             return decision;
         }
         if (decision.escalate() && tenant.budget().overLargeModelBudget() == Tenants.OverBudget.REFUSE) {

@@ -8,46 +8,43 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
 
 /**
- * Each tenant's tokens spent today (UTC), held in this process, against its {@code budget}. A budget is checked
- * before a request and charged after its answer, so requests in flight when it runs out still finish.
+ * Each tenant's tokens spent today (UTC) against its {@code budget}, counted where {@link TenantCounters} holds them.
+ * A budget is checked before a request and charged after its answer, so requests in flight when it runs out still
+ * finish.
  */
 final class TenantBudgets {
 
     private final Clock clock;
-    private final Map<String, Day> days = new ConcurrentHashMap<>();
+    private final TenantCounters counts;
 
-    TenantBudgets(Clock clock) {
+    TenantBudgets(Clock clock, TenantCounters counts) {
         this.clock = clock;
+        this.counts = counts;
     }
 
-    /** @throws ApiException 429 {@code token_budget_exceeded}, waiting until midnight UTC, when today's are spent */
-    void check(Tenants.Tenant tenant) {
+    /**
+     * Checks the tenant's day before a request: whether its large-model tokens are spent, or an {@link ApiException}
+     * 429 {@code token_budget_exceeded}, waiting until midnight UTC, when all its tokens are.
+     */
+    Mono<Boolean> check(Tenants.Tenant tenant) {
         Tenants.Budget budget = tenant.budget();
-        if (budget == null || budget.tokensPerDay() == null) {
-            return;
+        if (budget == null) {
+            return Mono.just(false);
         }
-        long spent = today(tenant.name()).all.get();
-        if (spent >= budget.tokensPerDay()) {
-            throw ApiException.of(
-                            ErrorCode.TOKEN_BUDGET_EXCEEDED,
-                            "Tenant '" + tenant.name() + "' has spent its budget.tokens-per-day of "
-                                    + budget.tokensPerDay() + " tokens; it is renewed at midnight UTC")
-                    .withRetryAfter(untilMidnight());
-        }
-    }
-
-    /** Whether the tenant has spent today's large-model tokens. */
-    boolean largeModelsSpent(Tenants.Tenant tenant) {
-        Tenants.Budget budget = tenant.budget();
-        return budget != null
-                && budget.largeModelTokensPerDay() != null
-                && today(tenant.name()).large.get() >= budget.largeModelTokensPerDay();
+        return counts.spent(tenant.name(), today()).flatMap(spent -> {
+            if (budget.tokensPerDay() != null && spent.all() >= budget.tokensPerDay()) {
+                return Mono.error(ApiException.of(
+                                ErrorCode.TOKEN_BUDGET_EXCEEDED,
+                                "Tenant '" + tenant.name() + "' has spent its budget.tokens-per-day of "
+                                        + budget.tokensPerDay() + " tokens; it is renewed at midnight UTC")
+                        .withRetryAfter(untilMidnight()));
+            }
+            return Mono.just(
+                    budget.largeModelTokensPerDay() != null && spent.large() >= budget.largeModelTokensPerDay());
+        });
     }
 
     /** The error for a request that would escalate once the large-model tokens are spent. */
@@ -66,21 +63,13 @@ final class TenantBudgets {
             return;
         }
         long tokens = count(usage.promptTokens()) + count(usage.completionTokens());
-        Day day = today(tenant.name());
-        day.all.addAndGet(tokens);
-        if (largeModel) {
-            day.large.addAndGet(tokens);
+        if (tokens > 0) {
+            counts.spend(tenant.name(), today(), tokens, largeModel);
         }
     }
 
-    /** Forgets the days of tenants no longer in the file. */
-    void retain(Set<String> tenants) {
-        days.keySet().retainAll(tenants);
-    }
-
-    private Day today(String tenant) {
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        return days.compute(tenant, (name, day) -> day != null && day.date.equals(today) ? day : new Day(today));
+    private LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     private Duration untilMidnight() {
@@ -94,11 +83,5 @@ final class TenantBudgets {
 
     private static long count(Integer tokens) {
         return tokens == null ? 0 : Math.max(0, tokens);
-    }
-
-    private record Day(LocalDate date, AtomicLong all, AtomicLong large) {
-        Day(LocalDate date) {
-            this(date, new AtomicLong(), new AtomicLong());
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.hybridrouter.router.tenant;
 import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -27,14 +28,16 @@ import reactor.core.publisher.Mono;
 public class TenantFilter implements WebFilter {
 
     private final PolicyRegistry registry;
+    private final TenantCounters counters;
     private final TenantLimits limits;
     private final TenantBudgets budgets;
     private volatile ApiKeys keys;
 
-    TenantFilter(PolicyRegistry registry, Clock clock) {
+    TenantFilter(PolicyRegistry registry, Clock clock, TenantCounters counters) {
         this.registry = registry;
-        this.limits = new TenantLimits(clock);
-        this.budgets = new TenantBudgets(clock);
+        this.counters = counters;
+        this.limits = new TenantLimits(counters);
+        this.budgets = new TenantBudgets(clock, counters);
     }
 
     @Override
@@ -68,15 +71,16 @@ public class TenantFilter implements WebFilter {
             return Mono.error(ApiException.of(
                     ErrorCode.INVALID_API_KEY, "The API key is not the key of any tenant of this router"));
         }
-        TenantLimits.Permit permit;
-        try {
-            budgets.check(tenant.get());
-            permit = limits.admit(tenant.get());
-        } catch (ApiException e) {
-            return Mono.error(e);
-        }
-        Caller.of(tenant.get(), served.policyOf(tenant.get()), budgets).attachTo(exchange);
-        return chain.filter(exchange).doFinally(signal -> permit.release());
+        Tenants.Tenant caller = tenant.get();
+        ActivePolicy policy = served.policyOf(caller);
+        return budgets.check(caller)
+                .flatMap(largeModelsSpent -> Mono.usingWhen(
+                        limits.admit(caller),
+                        permit -> {
+                            Caller.of(caller, policy, budgets, largeModelsSpent).attachTo(exchange);
+                            return chain.filter(exchange);
+                        },
+                        permit -> Mono.fromRunnable(permit::release)));
     }
 
     /** The key index of the tenants in force, built again when the file changed. */
@@ -84,8 +88,7 @@ public class TenantFilter implements WebFilter {
         ApiKeys current = keys;
         if (current == null || current.tenants() != tenants) {
             current = new ApiKeys(tenants);
-            limits.retain(tenants.tenants().keySet());
-            budgets.retain(tenants.tenants().keySet());
+            counters.retain(tenants.tenants().keySet());
             keys = current;
         }
         return current;

@@ -3,32 +3,24 @@ package dev.hybridrouter.router.tenant;
 import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
-import java.time.Clock;
+import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
 
 /**
- * Each tenant's {@code rate-limit}, held in this process: a token bucket for requests per second (Bucket4j: a burst
- * of one second's worth, refilled evenly) and a count of requests being answered. A tenant whose limits change gets
- * fresh ones; requests in flight then finish against the old count.
+ * Each tenant's {@code rate-limit}: a token bucket for requests per second (Bucket4j: a burst of one second's
+ * worth, refilled evenly) and a count of requests being answered, counted where {@link TenantCounters} holds them.
  */
 final class TenantLimits {
 
     /** What a caller waits before retrying when it has too many requests in flight: one is likely done by then. */
     static final Duration CONCURRENCY_RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
-    private final TimeMeter time;
+    private final TenantCounters counts;
 
-    TenantLimits(Clock clock) {
-        this.time = new ClockTime(clock);
+    TenantLimits(TenantCounters counts) {
+        this.counts = counts;
     }
 
     /** A request admitted under a tenant's limits; release it when its answer has ended. */
@@ -39,95 +31,50 @@ final class TenantLimits {
     }
 
     /**
-     * Admits one request of this tenant.
-     *
-     * @throws ApiException 429 naming the limit, with how long to wait, when the request is over one
+     * Admits one request of this tenant: the permit, or an {@link ApiException} 429 naming the limit, with how long
+     * to wait, when the request is over one.
      */
-    Permit admit(Tenants.Tenant tenant) {
+    Mono<Permit> admit(Tenants.Tenant tenant) {
         Tenants.RateLimit limit = tenant.rateLimit();
         if (limit == null) {
-            return Permit.NONE;
+            return Mono.just(Permit.NONE);
         }
-        Limiter limiter = limiters.compute(
-                tenant.name(),
-                (name, current) -> current != null && current.limit.equals(limit) ? current : limiter(limit));
-        return limiter.admit(tenant.name());
-    }
-
-    /** Forgets the limits of tenants no longer in the file. */
-    void retain(java.util.Set<String> tenants) {
-        limiters.keySet().retainAll(tenants);
-    }
-
-    private Limiter limiter(Tenants.RateLimit limit) {
-        Bucket bucket = null;
-        if (limit.requestsPerSecond() != null) {
-            double perSecond = limit.requestsPerSecond();
-            long capacity = Math.max(1, (long) Math.ceil(perSecond));
-            Duration period = Duration.ofNanos(Math.round(capacity / perSecond * 1e9));
-            bucket = Bucket.builder()
-                    .addLimit(bandwidth -> bandwidth.capacity(capacity).refillGreedy(capacity, period))
-                    .withCustomTimePrecision(time)
-                    .build();
-        }
-        return new Limiter(limit, bucket, new AtomicInteger());
-    }
-
-    private record Limiter(Tenants.RateLimit limit, Bucket bucket, AtomicInteger inFlight) {
-
-        Permit admit(String tenant) {
-            Integer most = limit.maxConcurrent();
-            if (most != null && inFlight.incrementAndGet() > most) {
-                inFlight.decrementAndGet();
-                throw ApiException.of(
+        Mono<Permit> slot = limit.maxConcurrent() == null
+                ? Mono.just(Permit.NONE)
+                : counts.takeSlot(tenant.name(), limit.maxConcurrent()).switchIfEmpty(Mono.error(() -> ApiException.of(
                                 ErrorCode.CONCURRENT_REQUESTS_EXCEEDED,
-                                "Tenant '" + tenant + "' has " + most + " requests being answered already, its"
-                                        + " rate-limit.max-concurrent; retry when one has ended")
-                        .withRetryAfter(CONCURRENCY_RETRY_AFTER);
-            }
-            if (bucket != null) {
-                ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-                if (!probe.isConsumed()) {
-                    if (most != null) {
-                        inFlight.decrementAndGet();
+                                "Tenant '" + tenant.name() + "' has " + limit.maxConcurrent()
+                                        + " requests being answered already, its rate-limit.max-concurrent;"
+                                        + " retry when one has ended")
+                        .withRetryAfter(CONCURRENCY_RETRY_AFTER)));
+        if (limit.requestsPerSecond() == null) {
+            return slot;
+        }
+        return slot.flatMap(permit -> counts.takeRequestToken(tenant.name(), bucket(limit.requestsPerSecond()))
+                .flatMap(wait -> {
+                    if (wait == 0) {
+                        return Mono.just(permit);
                     }
-                    Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
-                    throw ApiException.of(
+                    permit.release(); // a request refused for its rate holds no slot
+                    return Mono.error(ApiException.of(
                                     ErrorCode.REQUESTS_PER_SECOND_EXCEEDED,
                                     String.format(
                                             Locale.ROOT,
                                             "Tenant '%s' is over its rate-limit.requests-per-second of %s; retry in"
                                                     + " %d ms",
-                                            tenant,
+                                            tenant.name(),
                                             limit.requestsPerSecond(),
-                                            wait.toMillis()))
-                            .withRetryAfter(wait);
-                }
-            }
-            if (most == null) {
-                return Permit.NONE;
-            }
-            AtomicInteger count = inFlight;
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-            return () -> {
-                if (released.compareAndSet(false, true)) {
-                    count.decrementAndGet();
-                }
-            };
-        }
+                                            Duration.ofNanos(wait).toMillis()))
+                            .withRetryAfter(Duration.ofNanos(wait)));
+                }));
     }
 
-    /** Bucket4j's time from the service's clock, so that tests can move it. */
-    private record ClockTime(Clock clock) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            Instant now = clock.instant();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return true;
-        }
+    /** A burst of one second's worth, at least one request, refilled evenly. */
+    static BucketConfiguration bucket(double perSecond) {
+        long capacity = Math.max(1, (long) Math.ceil(perSecond));
+        Duration period = Duration.ofNanos(Math.round(capacity / perSecond * 1e9));
+        return BucketConfiguration.builder()
+                .addLimit(bandwidth -> bandwidth.capacity(capacity).refillGreedy(capacity, period))
+                .build();
     }
 }

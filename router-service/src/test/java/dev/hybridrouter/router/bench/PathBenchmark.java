@@ -378,12 +378,11 @@ public final class PathBenchmark implements Callable<Integer> {
                     if (warmup > 0) {
                         load.run(url(port), c, Duration.ofSeconds(warmup), loads.get(target));
                     }
-                    boolean profiling = profile && target == Target.ROUTER_REPEATED && c == profileConnections;
-                    if (profiling) {
-                        jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=" + jfrSettings);
-                    }
                     PathReport.Point point = measure(load, target, c, port, pid, loads.get(target), fake);
-                    if (profiling) {
+                    if (profile && target == Target.ROUTER_REPEATED && c == profileConnections) {
+                        // a run of its own: starting JFR makes the JIT recompile, which would distort the point
+                        jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=" + jfrSettings);
+                        load.run(url(port), c, Duration.ofSeconds(duration), loads.get(target));
                         profileSummary = profile(jcmd, router.pid(), temp, c);
                     }
                     points.add(point);
@@ -483,7 +482,7 @@ public final class PathBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Stops the JFR recording started before the point and summarises it as markdown. */
+    /** Stops the JFR recording of the profiled run and summarises it as markdown. */
     private String profile(Path jcmd, long pid, Path temp, int connections) throws InterruptedException, IOException {
         Path recording = temp.resolve("router-profile.jfr");
         jcmd(jcmd, pid, temp, "JFR.stop", "name=pathbench", "filename=" + recording.toAbsolutePath());
@@ -492,8 +491,8 @@ public final class PathBenchmark implements Callable<Integer> {
         return String.format(
                         Locale.ROOT,
                         "JFR (execution samples every 10 ms and garbage collections only, `bench/pathbench.jfc`)"
-                                + " during the measured %d s of router-repeated at %d connections; the figures of that"
-                                + " point include JFR's cost. Recording: `%s` (kept with"
+                                + " during a run of %d s of router-repeated at %d connections after that point was"
+                                + " measured (its figures are without JFR). Recording: `%s` (kept with"
                                 + " --keep-temp).%n%n",
                         duration,
                         connections,

@@ -10,17 +10,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
-import org.springframework.core.type.classreading.MetadataReader;
-import org.springframework.core.type.classreading.MetadataReaderFactory;
 
 /**
  * The whole router service, started in this JVM on a free port of 127.0.0.1 with the soak's policy: the
@@ -41,7 +37,8 @@ final class SoakRouter implements AutoCloseable {
                         HybridRouterApplication.class, KeywordClassifierConfig.class)
                 .initializers(applicationContext -> applicationContext
                         .getBeanFactory()
-                        .registerSingleton("soakTypeExcludeFilter", new SkipTestConfigurations()))
+                        .registerSingleton(
+                                "soakTypeExcludeFilter", new dev.hybridrouter.router.SkipTestConfigurations()))
                 .run(
                         "--server.address=127.0.0.1",
                         "--server.port=0",
@@ -171,31 +168,6 @@ final class SoakRouter implements AutoCloseable {
         @Primary
         Function<Policy, DomainClassifier> keywordClassifiers() {
             return KeywordClassifier.forPolicies();
-        }
-    }
-
-    /**
-     * Keeps the application's component scan, which covers the test classes on this class path, off the
-     * tests' own configurations (one of them replaces the clock with one that never moves) and off this
-     * package.
-     */
-    static final class SkipTestConfigurations extends TypeExcludeFilter {
-
-        @Override
-        public boolean match(MetadataReader reader, MetadataReaderFactory factory) {
-            return reader.getAnnotationMetadata()
-                            .hasAnnotation("org.springframework.boot.test.context.TestConfiguration")
-                    || reader.getClassMetadata().getClassName().startsWith(SoakRouter.class.getPackageName() + ".");
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other != null && getClass() == other.getClass();
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(getClass());
         }
     }
 }

@@ -198,6 +198,8 @@ class PolicyRegistryTest {
                         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 100),
                 new RouterProperties.Classifier(0),
                 new RouterProperties.Models(dir.resolve("models"), true),
+                new RouterProperties.Redis(
+                        null, Duration.ofMillis(250), RouterProperties.OnFailure.OPEN, Duration.ofMinutes(10)),
                 tenantsFile == null ? null : tenantsFile.toString());
         return new PolicyRegistry(
                 properties,

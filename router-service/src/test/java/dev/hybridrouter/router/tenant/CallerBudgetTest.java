@@ -27,24 +27,26 @@ class CallerBudgetTest {
     private static final Target SLM = Target.specialist("slm");
 
     private final MutableClock clock = new MutableClock(); // 2026-11-22T12:00:00Z
-    private final TenantBudgets budgets = new TenantBudgets(clock);
+    private final TenantBudgets budgets =
+            new TenantBudgets(clock, new LocalCounters(new TenantCountersConfig.ClockTime(clock)));
 
     @Test
     void should_refuse_requests_once_the_days_tokens_are_spent_until_midnight_utc() {
         // given
         Tenants.Tenant tenant = tenant(new Budget(100L, null, null));
-        budgets.check(tenant);
+        budgets.check(tenant).block();
         budgets.spend(tenant, false, Usage.of(60, 40));
 
         // when
-        ApiException spent = catchThrowableOfType(ApiException.class, () -> budgets.check(tenant));
+        ApiException spent = catchThrowableOfType(
+                ApiException.class, () -> budgets.check(tenant).block());
         clock.advance(Duration.ofHours(12));
 
         // then
         assertThat(spent.code()).isEqualTo(ErrorCode.TOKEN_BUDGET_EXCEEDED);
         assertThat(spent.retryAfter()).isEqualTo(Duration.ofHours(12));
         assertThat(spent.getMessage()).contains("acme", "100 tokens");
-        budgets.check(tenant); // a new day
+        assertThat(budgets.check(tenant).block()).isFalse(); // a new day
     }
 
     @Test
@@ -100,25 +102,32 @@ class CallerBudgetTest {
     void should_leave_decisions_alone_while_the_budget_lasts_and_count_only_large_model_tokens_against_it() {
         // given
         Tenants.Tenant tenant = tenant(new Budget(null, 50L, OverBudget.REFUSE));
-        Caller caller = Caller.of(tenant, null, budgets);
         RoutingDecision escalating = decision(CLOUD, List.of(Attempt.of(CLOUD)));
+        Caller before = caller(tenant);
 
         // when
-        caller.spend(SLM, Usage.of(500, 500));
-        caller.spend(CLOUD, Usage.of(20, 20));
+        before.spend(SLM, Usage.of(500, 500));
+        before.spend(CLOUD, Usage.of(20, 20));
+        Caller within = caller(tenant);
+        within.spend(CLOUD, Usage.of(5, 5));
+        Caller over = caller(tenant);
 
         // then
-        assertThat(caller.withinBudget(escalating)).isSameAs(escalating);
-        caller.spend(CLOUD, Usage.of(5, 5));
-        assertThat(catchThrowableOfType(ApiException.class, () -> caller.withinBudget(escalating)))
+        assertThat(within.withinBudget(escalating)).isSameAs(escalating);
+        assertThat(catchThrowableOfType(ApiException.class, () -> over.withinBudget(escalating)))
                 .isNotNull();
+    }
+
+    /** The caller of a request that comes now: the filter checks the budget as it admits one. */
+    private Caller caller(Tenants.Tenant tenant) {
+        return Caller.of(tenant, null, budgets, budgets.check(tenant).block());
     }
 
     @Test
     void should_ask_for_usage_of_a_budgeted_tenants_stream_and_hide_it_when_the_caller_did_not() {
         // given
-        Caller budgeted = Caller.of(tenant(new Budget(100L, null, null)), null, budgets);
-        Caller unlimited = Caller.of(tenant(null), null, budgets);
+        Caller budgeted = caller(tenant(new Budget(100L, null, null)));
+        Caller unlimited = caller(tenant(null));
         ChatCompletionRequest streamed = WireJson.MAPPER.readValue(
                 "{\"model\":\"auto\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                 ChatCompletionRequest.class);
@@ -137,7 +146,7 @@ class CallerBudgetTest {
     private Caller spentOnLargeModels(OverBudget over) {
         Tenants.Tenant tenant = tenant(new Budget(null, 10L, over));
         budgets.spend(tenant, true, Usage.of(5, 5));
-        return Caller.of(tenant, null, budgets);
+        return caller(tenant);
     }
 
     private static Tenants.Tenant tenant(Budget budget) {
