@@ -19,7 +19,6 @@ import dev.hybridrouter.router.tenant.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -264,7 +263,7 @@ class ChatController {
     private static void routingHeaders(HttpHeaders headers, RoutingDecision decision) {
         headers.set(ROUTE, decision.route());
         headers.set(TARGET, decision.target().toString());
-        headers.set(CONFIDENCE, String.format(Locale.ROOT, "%.4f", decision.confidence()));
+        headers.set(CONFIDENCE, decision.confidenceText());
         headers.set(ESCALATED, Boolean.toString(decision.escalate()));
         if (decision.localOnly()) {
             headers.set(RESIDENCY, "local-only");

@@ -139,7 +139,7 @@ public class Decisions {
                 facts.put("route", decision.route());
                 facts.put("decided", decision.target().toString());
                 facts.put("target", target.toString());
-                facts.put("confidence", String.format(Locale.ROOT, "%.4f", decision.confidence()));
+                facts.put("confidence", decision.confidenceText());
                 facts.put("reason", decision.reason().label());
                 facts.put("escalated", target.kind() == Target.Kind.LARGE);
                 facts.put("degraded", degraded);

@@ -33,6 +33,13 @@ public record RoutingDecision(
         }
     }
 
+    /** The confidence with four decimals, as headers and logs show it, e.g. {@code 0.8731}. */
+    public String confidenceText() {
+        return java.math.BigDecimal.valueOf(confidence)
+                .setScale(4, java.math.RoundingMode.HALF_UP)
+                .toPlainString();
+    }
+
     /** Whether a large remote model should answer. */
     public boolean escalate() {
         return target.kind() == Target.Kind.LARGE;
