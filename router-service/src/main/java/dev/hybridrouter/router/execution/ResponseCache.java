@@ -76,6 +76,13 @@ public final class ResponseCache {
         }
     }
 
+    /** Forgets every kept answer; returns how many there were. */
+    public long purge() {
+        long kept = answers.estimatedSize();
+        answers.invalidateAll();
+        return kept;
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -65,6 +65,19 @@ class AdminController {
                 status.lastError());
     }
 
+    /** @param purged how many cached answers each policy forgot, by policy */
+    record Purged(Map<String, Long> purged) {}
+
+    /** Empties every policy's response cache, e.g. after a model behind it changed. */
+    @PostMapping("/admin/cache/purge")
+    Purged purgeCache() {
+        Map<String, Long> purged = new java.util.TreeMap<>();
+        registry.served()
+                .policies()
+                .forEach((name, policy) -> purged.put(name, policy.cache().purge()));
+        return new Purged(purged);
+    }
+
     /** Checks the policy location and the tenants file now; a change is put in force, or rejected as on a reload. */
     @PostMapping("/admin/reload")
     Mono<AdminStatus> reload() {

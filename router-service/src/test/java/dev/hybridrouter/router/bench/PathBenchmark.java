@@ -379,12 +379,6 @@ public final class PathBenchmark implements Callable<Integer> {
                         load.run(url(port), c, Duration.ofSeconds(warmup), loads.get(target));
                     }
                     PathReport.Point point = measure(load, target, c, port, pid, loads.get(target), fake);
-                    if (profile && target == Target.ROUTER_REPEATED && c == profileConnections) {
-                        // a run of its own: starting JFR makes the JIT recompile, which would distort the point
-                        jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=" + jfrSettings);
-                        load.run(url(port), c, Duration.ofSeconds(duration), loads.get(target));
-                        profileSummary = profile(jcmd, router.pid(), temp, c);
-                    }
                     points.add(point);
                     Wrk.Result result = point.result();
                     log(
@@ -415,6 +409,17 @@ public final class PathBenchmark implements Callable<Integer> {
                 if (router != null) {
                     ttfbs.add(ttfb("router", router.port()));
                 }
+            }
+            if (profile && plan.contains(Target.ROUTER_REPEATED)) {
+                // a run of its own after every point: starting JFR makes the JIT recompile for a while, which
+                // would distort the point it ran in and the ones after it
+                jcmd(jcmd, router.pid(), temp, "JFR.start", "name=pathbench", "settings=" + jfrSettings);
+                load.run(
+                        url(router.port()),
+                        profileConnections,
+                        Duration.ofSeconds(duration),
+                        loads.get(Target.ROUTER_REPEATED));
+                profileSummary = profile(jcmd, router.pid(), temp, profileConnections);
             }
 
             Map<String, String> header = header(date, loadBefore, plan, fake, router, points);
@@ -491,8 +496,8 @@ public final class PathBenchmark implements Callable<Integer> {
         return String.format(
                         Locale.ROOT,
                         "JFR (execution samples every 10 ms and garbage collections only, `bench/pathbench.jfc`)"
-                                + " during a run of %d s of router-repeated at %d connections after that point was"
-                                + " measured (its figures are without JFR). Recording: `%s` (kept with"
+                                + " during a run of %d s of router-repeated at %d connections after every point was"
+                                + " measured (their figures are without JFR). Recording: `%s` (kept with"
                                 + " --keep-temp).%n%n",
                         duration,
                         connections,

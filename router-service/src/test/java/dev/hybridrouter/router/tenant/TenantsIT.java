@@ -385,6 +385,16 @@ class TenantsIT {
         upstream.verify(
                 2,
                 postRequestedFor(urlEqualTo("/support/v1/chat/completions")).withRequestBody(containing("cache me")));
+        web.post()
+                .uri("/admin/cache/purge")
+                .header("Authorization", "Bearer " + ADMIN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.purged.support")
+                .value(Number.class, purged -> assertThat(purged.longValue()).isPositive());
+        deterministic(ACME, body).expectHeader().valueEquals("x-router-cache", "miss");
     }
 
     private WebTestClient.ResponseSpec deterministic(String key, String body) {
