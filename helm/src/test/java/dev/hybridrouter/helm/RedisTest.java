@@ -45,9 +45,9 @@ class RedisTest {
     void should_refuse_a_url_that_is_not_redis_and_an_unknown_failure_mode() {
         assertThatThrownBy(
                         () -> chart().values("redis: {url: http://redis:6379}").render())
-                .hasMessageContaining("redis.url");
+                .hasMessageContaining("/redis/url");
         assertThatThrownBy(() -> chart().values("redis: {onFailure: maybe}").render())
-                .hasMessageContaining("redis.onFailure");
+                .hasMessageContaining("/redis/onFailure");
     }
 
     private static Container router(Manifests manifests) {
