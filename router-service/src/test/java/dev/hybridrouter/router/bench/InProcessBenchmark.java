@@ -14,15 +14,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -199,9 +194,8 @@ public final class InProcessBenchmark implements Callable<Integer> {
     @Option(names = "--keep-temp", description = "Keep the temp folder (model, policies, logs) after a successful run.")
     boolean keepTemp;
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final BenchmarkRun run = new BenchmarkRun(message -> log("%s", message));
     private final java.util.Set<Long> dumped = new java.util.HashSet<>();
-    private boolean closed;
     /** The router being measured and the temp folder, for thread dumps. */
     private volatile RouterProcess current;
 
@@ -209,20 +203,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
 
     public static void main(String[] args) {
         // llama.cpp's loop thread stays attached to this JVM as a non-daemon thread: exit explicitly
-        System.exit(new CommandLine(new InProcessBenchmark())
-                .setExitCodeExceptionMapper(failure -> failure instanceof CommandLine.ParameterException ? 2 : 3)
-                .setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
-                    commandLine.getErr().println();
-                    if (failure instanceof BenchmarkFailure) {
-                        commandLine.getErr().println("in-process-benchmark failed: " + failure.getMessage());
-                    } else {
-                        commandLine.getErr().println("in-process-benchmark failed:");
-                        failure.printStackTrace(commandLine.getErr());
-                    }
-                    commandLine.getErr().flush();
-                    return 3;
-                })
-                .execute(args));
+        System.exit(BenchmarkRun.execute("in-process-benchmark", new InProcessBenchmark(), args));
     }
 
     @Override
@@ -246,7 +227,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
         this.temp = temp;
         Thread hook = new Thread(
                 () -> {
-                    if (closeAll()) {
+                    if (run.closeAll()) {
                         log("stopped before the end: the router is stopped; kept %s", temp);
                     }
                 },
@@ -264,7 +245,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
             Path policy = temp.resolve("policy.yaml");
             Files.writeString(policy, BenchPolicy.inProcess(DOMAIN, file, threads, contextSize, limit, timeout));
             log("starting the router: %s, model %s (%s)", jar, file, InProcessReport.mib(modelBytes));
-            RouterProcess router = register(RouterProcess.start(
+            RouterProcess router = run.register(RouterProcess.start(
                     javaProgram, jar, jvmArguments(), policy, temp, Duration.ofSeconds(readyTimeout)));
             current = router;
             JsonNode loaded = awaitModelReady(router, Duration.ofSeconds(readyTimeout));
@@ -276,7 +257,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
 
             long rssBefore = ProcStats.process(ProcessHandle.current().pid()).rssKib();
             long loadStart = System.nanoTime();
-            LlamaCppModels models = register(LlamaCppModels.create());
+            LlamaCppModels models = run.register(LlamaCppModels.create());
             LlamaCppModel shared = models.model(LlamaCppModelSettings.of(file)
                     .withContextSize(contextSize)
                     .withThreads(threads)
@@ -397,7 +378,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
                 Path busyPolicy = busyDir.resolve("policy.yaml");
                 Files.writeString(busyPolicy, BenchPolicy.inProcess(DOMAIN, file, threads, contextSize, 0, timeout));
                 log("starting a second router with queue limit 0");
-                RouterProcess second = register(RouterProcess.start(
+                RouterProcess second = run.register(RouterProcess.start(
                         javaProgram, jar, jvmArguments(), busyPolicy, busyDir, Duration.ofSeconds(readyTimeout)));
                 current = second;
                 awaitModelReady(second, Duration.ofSeconds(readyTimeout));
@@ -452,14 +433,14 @@ public final class InProcessBenchmark implements Callable<Integer> {
             succeeded = true;
             return problems.isEmpty() ? 0 : 1;
         } finally {
-            closeAll();
+            run.closeAll();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // shutting down already
             }
             if (succeeded && !keepTemp) {
-                deleteTree(temp);
+                BenchmarkRun.deleteTree(temp);
             } else {
                 log("kept %s (model, policies, router logs)", temp);
             }
@@ -880,48 +861,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
         }
     }
 
-    private <T extends AutoCloseable> T register(T resource) {
-        synchronized (resources) {
-            resources.push(resource);
-        }
-        return resource;
-    }
-
-    /** Stops what this run started, the last first. Safe to call twice, from the hook too. */
-    private boolean closeAll() {
-        synchronized (resources) {
-            if (closed) {
-                return false;
-            }
-            closed = true;
-            while (!resources.isEmpty()) {
-                AutoCloseable resource = resources.pop();
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    log("could not stop %s: %s", resource.getClass().getSimpleName(), e);
-                }
-            }
-            return true;
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temp folder left behind
-        }
-    }
-
     private void log(String format, Object... arguments) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf(
-                Locale.ROOT,
-                "[%s] %s%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().substring(11, 19),
-                String.format(Locale.ROOT, format, arguments));
-        err.flush();
+        BenchmarkRun.log(spec.commandLine().getErr(), format, arguments);
     }
 }

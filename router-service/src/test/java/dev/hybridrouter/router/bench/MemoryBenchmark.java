@@ -3,20 +3,17 @@ package dev.hybridrouter.router.bench;
 import dev.hybridrouter.router.bench.LoadGenerator.Request;
 import dev.hybridrouter.router.bench.LoadGenerator.Result;
 import dev.hybridrouter.router.bench.MemoryReport.Checkpoint;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +22,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -226,20 +222,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
     boolean keepTemp;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new MemoryBenchmark())
-                .setExitCodeExceptionMapper(failure -> failure instanceof CommandLine.ParameterException ? 2 : 3)
-                .setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
-                    commandLine.getErr().println();
-                    if (failure instanceof BenchmarkFailure) {
-                        commandLine.getErr().println("memory-benchmark failed: " + failure.getMessage());
-                    } else {
-                        commandLine.getErr().println("memory-benchmark failed:");
-                        failure.printStackTrace(commandLine.getErr());
-                    }
-                    commandLine.getErr().flush();
-                    return 3;
-                })
-                .execute(args));
+        System.exit(BenchmarkRun.execute("memory-benchmark", new MemoryBenchmark(), args));
     }
 
     @Override
@@ -393,7 +376,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
                 // shutting down already
             }
             if (succeeded && !keepTemp) {
-                deleteTree(temp);
+                BenchmarkRun.deleteTree(temp);
             } else {
                 log("kept %s (policy, router log, jcmd output)", temp);
             }
@@ -691,22 +674,7 @@ public final class MemoryBenchmark implements Callable<Integer> {
         return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "…";
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temp folder left behind
-        }
-    }
-
     private void log(String format, Object... arguments) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf(
-                Locale.ROOT,
-                "[%s] %s%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().substring(11, 19),
-                String.format(Locale.ROOT, format, arguments));
-        err.flush();
+        BenchmarkRun.log(spec.commandLine().getErr(), format, arguments);
     }
 }

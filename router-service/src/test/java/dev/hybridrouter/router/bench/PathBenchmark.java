@@ -7,15 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -226,24 +222,10 @@ public final class PathBenchmark implements Callable<Integer> {
                     + " after a failed one.")
     boolean keepTemp;
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-    private boolean closed;
+    private final BenchmarkRun run = new BenchmarkRun(message -> log("%s", message));
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new PathBenchmark())
-                .setExitCodeExceptionMapper(failure -> failure instanceof CommandLine.ParameterException ? 2 : 3)
-                .setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
-                    commandLine.getErr().println();
-                    if (failure instanceof BenchmarkFailure) {
-                        commandLine.getErr().println("path-benchmark failed: " + failure.getMessage());
-                    } else {
-                        commandLine.getErr().println("path-benchmark failed:");
-                        failure.printStackTrace(commandLine.getErr());
-                    }
-                    commandLine.getErr().flush();
-                    return 3;
-                })
-                .execute(args));
+        System.exit(BenchmarkRun.execute("path-benchmark", new PathBenchmark(), args));
     }
 
     @Override
@@ -276,7 +258,7 @@ public final class PathBenchmark implements Callable<Integer> {
         Path temp = Files.createTempDirectory("pathbench-");
         Thread hook = new Thread(
                 () -> {
-                    if (closeAll()) {
+                    if (run.closeAll()) {
                         log("stopped before the end: every process this run started is stopped; kept %s", temp);
                     }
                 },
@@ -305,11 +287,11 @@ public final class PathBenchmark implements Callable<Integer> {
                     test.stream().map(BenchPolicy.Message::text).toList(),
                     StandardCharsets.UTF_8);
 
-            FastFakeUpstream fake = register(FastFakeUpstream.start(fakeThreads));
+            FastFakeUpstream fake = run.register(FastFakeUpstream.start(fakeThreads));
             log("fake upstream on port %d (%d event loops)", fake.port(), fakeThreads);
             NginxProxy proxy = null;
             if (needsNginx) {
-                proxy = register(NginxProxy.start(
+                proxy = run.register(NginxProxy.start(
                         nginxProgram, temp.resolve("nginx"), Http.freePort(), fake.port(), Duration.ofSeconds(20)));
                 log("nginx on port %d (worker pid %d)", proxy.port(), proxy.workerPid());
             }
@@ -318,7 +300,7 @@ public final class PathBenchmark implements Callable<Integer> {
             Files.writeString(policy, BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls));
             if (needsRouter) {
                 log("starting the router: %s", jar);
-                router = register(RouterProcess.start(
+                router = run.register(RouterProcess.start(
                         javaProgram, jar, jvmArguments(), policy, temp, Duration.ofSeconds(readyTimeout)));
                 log(
                         "router ready on port %d after %.1f s (pid %d, RSS %.0f MiB, %d threads)",
@@ -329,7 +311,7 @@ public final class PathBenchmark implements Callable<Integer> {
                         router.atReady().threads());
             }
 
-            Wrk load = register(new Wrk(wrkProgram, script, temp, wrkThreads, Duration.ofSeconds(wrkTimeout)));
+            Wrk load = run.register(new Wrk(wrkProgram, script, temp, wrkThreads, Duration.ofSeconds(wrkTimeout)));
             Map<Target, Wrk.Load> loads = Map.of(
                     Target.DIRECT, new Wrk.Load("fixed", false, repeated),
                     Target.DIRECT_STREAM, new Wrk.Load("fixed", true, repeated),
@@ -441,14 +423,14 @@ public final class PathBenchmark implements Callable<Integer> {
             succeeded = true;
             return problems.isEmpty() ? 0 : 1;
         } finally {
-            closeAll();
+            run.closeAll();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // shutting down already
             }
             if (succeeded && !keepTemp) {
-                deleteTree(temp);
+                BenchmarkRun.deleteTree(temp);
             } else {
                 log("kept %s (policy, nginx config, router and wrk logs)", temp);
             }
@@ -765,52 +747,7 @@ public final class PathBenchmark implements Callable<Integer> {
         return "http://127.0.0.1:" + port;
     }
 
-    private <T extends AutoCloseable> T register(T resource) {
-        synchronized (resources) {
-            resources.push(resource);
-        }
-        return resource;
-    }
-
-    /**
-     * Stops everything this run started, the last started first. Safe to call twice, from the hook too.
-     *
-     * @return whether this call stopped them (false: an earlier call did)
-     */
-    private boolean closeAll() {
-        synchronized (resources) {
-            if (closed) {
-                return false;
-            }
-            closed = true;
-            while (!resources.isEmpty()) {
-                AutoCloseable resource = resources.pop();
-                try {
-                    resource.close();
-                } catch (Exception e) {
-                    log("could not stop %s: %s", resource.getClass().getSimpleName(), e);
-                }
-            }
-            return true;
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temp folder left behind
-        }
-    }
-
     private void log(String format, Object... arguments) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.printf(
-                Locale.ROOT,
-                "[%s] %s%n",
-                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().substring(11, 19),
-                String.format(Locale.ROOT, format, arguments));
-        err.flush();
+        BenchmarkRun.log(spec.commandLine().getErr(), format, arguments);
     }
 }
