@@ -29,7 +29,8 @@ class NotesTest {
         // given
         ChartRender render = chart().ciValues("ingress-monitoring-pdb-values.yaml")
                 .set("existingSecret", "hybrid-router-api-keys")
-                .set("tenants.existingSecret", "router-tenants");
+                .set("tenants.existingSecret", "router-tenants")
+                .set("redis.url", "redis://redis-master.redis:6379/0");
 
         // when
         String notes = render.notes();
@@ -39,6 +40,25 @@ class NotesTest {
                 .contains("curl -s https://llm.example.com/v1/chat/completions")
                 .doesNotContain("port-forward service/hr-hybrid-router 8080:")
                 .doesNotContain("WARNING");
+    }
+
+    @Test
+    void should_warn_that_limits_hold_per_pod_when_tenants_run_on_several_pods_without_redis() {
+        // given
+        ChartRender several =
+                chart().set("tenants.existingSecret", "router-tenants").set("replicaCount", "3");
+        ChartRender scaling =
+                chart().set("tenants.existingSecret", "router-tenants").set("autoscaling.enabled", "true");
+        ChartRender shared = chart().set("tenants.existingSecret", "router-tenants")
+                .set("replicaCount", "3")
+                .set("redis.url", "redis://redis-master.redis:6379/0");
+        ChartRender one = chart().set("tenants.existingSecret", "router-tenants");
+
+        // when / then
+        assertThat(several.notes()).contains("WARNING: more than one router pod and no redis.url");
+        assertThat(scaling.notes()).contains("WARNING: more than one router pod and no redis.url");
+        assertThat(shared.notes()).doesNotContain("more than one router pod");
+        assertThat(one.notes()).doesNotContain("more than one router pod");
     }
 
     @Test
