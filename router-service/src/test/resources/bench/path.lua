@@ -64,6 +64,9 @@ function init(args)
   file:close()
   assert(#texts > 0, "no messages in " .. args[3])
   nonce = args[4] or "0"
+  if args[5] and args[5] ~= "-" then
+    headers["Authorization"] = "Bearer " .. args[5]
+  end
   if stream then
     suffix = '}],"stream":true}'
     expected = "[DONE]"

@@ -221,4 +221,31 @@ final class BenchPolicy {
     static String oneLine(String text) {
         return text.replaceAll("[\\p{Cntrl}\\u2028\\u2029]+", " ").trim();
     }
+
+    /**
+     * Writes a tenants file into {@code directory}: one tenant, {@code bench}, on the policy {@code default}, with
+     * its key's hash, rate limits and a budget that no benchmark reaches, so that every request is authenticated
+     * and counted.
+     */
+    static Path tenants(Path directory, String key) throws IOException {
+        String hash;
+        try {
+            hash = java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return Files.writeString(
+                directory.resolve("tenants.yaml"),
+                """
+                tenants:
+                  bench:
+                    api-key-sha256: %s
+                    policy: default
+                    rate-limit: {requests-per-second: 1000000, max-concurrent: 100000}
+                    budget: {tokens-per-day: 1000000000000000}
+                """
+                        .formatted(hash));
+    }
 }

@@ -246,7 +246,7 @@ public final class InProcessBenchmark implements Callable<Integer> {
             Files.writeString(policy, BenchPolicy.inProcess(DOMAIN, file, threads, contextSize, limit, timeout));
             log("starting the router: %s, model %s (%s)", jar, file, InProcessReport.mib(modelBytes));
             RouterProcess router = run.register(RouterProcess.start(
-                    javaProgram, jar, jvmArguments(), policy, temp, Duration.ofSeconds(readyTimeout)));
+                    javaProgram, jar, jvmArguments(), policy, Map.of(), temp, Duration.ofSeconds(readyTimeout)));
             current = router;
             JsonNode loaded = awaitModelReady(router, Duration.ofSeconds(readyTimeout));
             double readySeconds = (System.nanoTime() - router.startedNanos()) / 1e9;
@@ -379,7 +379,13 @@ public final class InProcessBenchmark implements Callable<Integer> {
                 Files.writeString(busyPolicy, BenchPolicy.inProcess(DOMAIN, file, threads, contextSize, 0, timeout));
                 log("starting a second router with queue limit 0");
                 RouterProcess second = run.register(RouterProcess.start(
-                        javaProgram, jar, jvmArguments(), busyPolicy, busyDir, Duration.ofSeconds(readyTimeout)));
+                        javaProgram,
+                        jar,
+                        jvmArguments(),
+                        busyPolicy,
+                        Map.of(),
+                        busyDir,
+                        Duration.ofSeconds(readyTimeout)));
                 current = second;
                 awaitModelReady(second, Duration.ofSeconds(readyTimeout));
                 RouterChat busyChat = new RouterChat(second.port(), Duration.ofSeconds(timeout));

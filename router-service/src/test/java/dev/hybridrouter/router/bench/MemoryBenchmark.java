@@ -264,8 +264,8 @@ public final class MemoryBenchmark implements Callable<Integer> {
             Path policy = Files.writeString(temp.resolve("policy.yaml"), policy(local.baseUrl(), cloud.baseUrl()));
             List<String> jvm = jvmArguments();
             log("starting the router: %s %s", String.join(" ", jvm), jar);
-            try (RouterProcess router =
-                            RouterProcess.start(javaProgram, jar, jvm, policy, temp, Duration.ofSeconds(readyTimeout));
+            try (RouterProcess router = RouterProcess.start(
+                            javaProgram, jar, jvm, policy, Map.of(), temp, Duration.ofSeconds(readyTimeout));
                     LoadGenerator client = new LoadGenerator(router.port(), concurrency, timeout, loops)) {
                 started[0] = router;
                 log(

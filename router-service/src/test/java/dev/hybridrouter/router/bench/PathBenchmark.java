@@ -143,6 +143,16 @@ public final class PathBenchmark implements Callable<Integer> {
     int ttfbRequests;
 
     @Option(
+            names = "--tenants",
+            description = "Run the router with a tenants file of one tenant, with rate limits and a budget far above"
+                    + " the load, and send its key with every request: every request is then authenticated and"
+                    + " counted against its limits (in the router's process).")
+    boolean tenants;
+
+    /** The bench tenant's key; not a secret. */
+    static final String TENANT_KEY = "pathbench-tenant-key";
+
+    @Option(
             names = "--profile",
             description = "Record the router with JFR (jcmd JFR.start/JFR.stop; execution samples every 10 ms and GC"
                     + " only) during the measured"
@@ -300,8 +310,13 @@ public final class PathBenchmark implements Callable<Integer> {
             Files.writeString(policy, BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls));
             if (needsRouter) {
                 log("starting the router: %s", jar);
+                Map<String, String> environment = tenants
+                        ? Map.of(
+                                "ROUTER_TENANTS_FILE",
+                                BenchPolicy.tenants(temp, TENANT_KEY).toString())
+                        : Map.of();
                 router = run.register(RouterProcess.start(
-                        javaProgram, jar, jvmArguments(), policy, temp, Duration.ofSeconds(readyTimeout)));
+                        javaProgram, jar, jvmArguments(), policy, environment, temp, Duration.ofSeconds(readyTimeout)));
                 log(
                         "router ready on port %d after %.1f s (pid %d, RSS %.0f MiB, %d threads)",
                         router.port(),
@@ -311,7 +326,8 @@ public final class PathBenchmark implements Callable<Integer> {
                         router.atReady().threads());
             }
 
-            Wrk load = run.register(new Wrk(wrkProgram, script, temp, wrkThreads, Duration.ofSeconds(wrkTimeout)));
+            Wrk load = run.register(new Wrk(
+                    wrkProgram, script, temp, wrkThreads, Duration.ofSeconds(wrkTimeout), tenants ? TENANT_KEY : null));
             Map<Target, Wrk.Load> loads = Map.of(
                     Target.DIRECT, new Wrk.Load("fixed", false, repeated),
                     Target.DIRECT_STREAM, new Wrk.Load("fixed", true, repeated),
@@ -637,6 +653,12 @@ public final class PathBenchmark implements Callable<Integer> {
                         String.join(", ", scenarios),
                         examples,
                         maxConcurrentCalls));
+        header.put(
+                "callers",
+                tenants
+                        ? "`--tenants`: a tenants file of one tenant with rate limits and a budget far above the load;"
+                                + " every request sends its key and is counted (in the router's process)"
+                        : "single-user mode (no tenants file, no key checked)");
         header.put(
                 "repeated message",
                 "\"" + message + "\""

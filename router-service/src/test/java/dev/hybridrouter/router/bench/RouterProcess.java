@@ -42,11 +42,18 @@ final class RouterProcess implements AutoCloseable {
      * Starts the jar and waits until it is ready.
      *
      * @param jvmArguments put before {@code -jar}
+     * @param environment more environment variables of the router, e.g. {@code ROUTER_TENANTS_FILE}
      * @throws BenchmarkFailure if the jar is missing, or the router ends or is not ready within
      *     {@code timeout}
      */
     static RouterProcess start(
-            Path java, Path jar, List<String> jvmArguments, Path policy, Path directory, Duration timeout)
+            Path java,
+            Path jar,
+            List<String> jvmArguments,
+            Path policy,
+            Map<String, String> environment,
+            Path directory,
+            Duration timeout)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new BenchmarkFailure("router jar not found: " + jar.toAbsolutePath()
@@ -58,20 +65,13 @@ final class RouterProcess implements AutoCloseable {
         command.addAll(jvmArguments);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
-        ChildProcess process = ChildProcess.start(
-                "router",
-                command,
-                directory,
-                Map.of(
-                        "ROUTER_POLICIES_LOCATION",
-                        policy.toAbsolutePath().toString(),
-                        "SERVER_PORT",
-                        Integer.toString(port),
-                        "SERVER_ADDRESS",
-                        "127.0.0.1",
-                        BenchPolicy.API_KEY_ENV,
-                        "pathbench-not-a-secret"),
-                directory.resolve("router.log"));
+        Map<String, String> variables = new java.util.HashMap<>(environment);
+        variables.put("ROUTER_POLICIES_LOCATION", policy.toAbsolutePath().toString());
+        variables.put("SERVER_PORT", Integer.toString(port));
+        variables.put("SERVER_ADDRESS", "127.0.0.1");
+        variables.put(BenchPolicy.API_KEY_ENV, "pathbench-not-a-secret");
+        ChildProcess process =
+                ChildProcess.start("router", command, directory, variables, directory.resolve("router.log"));
         try {
             Http.await(
                     "router",

@@ -51,6 +51,9 @@ final class Wrk implements AutoCloseable {
     private final Path directory;
     private final int maxThreads;
     private final Duration timeout;
+    /** Sent as {@code Authorization: Bearer} with every request, or null for none. */
+    private final String apiKey;
+
     private int runs;
     private volatile ChildProcess current;
 
@@ -58,7 +61,8 @@ final class Wrk implements AutoCloseable {
      * @param maxThreads wrk's threads: this many, or fewer when there are fewer connections
      * @param timeout a request not answered after this long counts as a timeout error
      */
-    Wrk(Path wrk, Path script, Path directory, int maxThreads, Duration timeout) {
+    Wrk(Path wrk, Path script, Path directory, int maxThreads, Duration timeout, String apiKey) {
+        this.apiKey = apiKey;
         this.wrk = wrk;
         this.script = script;
         this.directory = directory;
@@ -89,7 +93,8 @@ final class Wrk implements AutoCloseable {
                 load.mode(),
                 Boolean.toString(load.stream()),
                 load.texts().toString(),
-                "r" + ProcessHandle.current().pid() + "x" + run));
+                "r" + ProcessHandle.current().pid() + "x" + run,
+                apiKey == null ? "-" : apiKey));
         Path log = directory.resolve("wrk-" + run + ".log");
         try (ChildProcess process = ChildProcess.start("wrk", command, directory, Map.of(), log)) {
             current = process;
