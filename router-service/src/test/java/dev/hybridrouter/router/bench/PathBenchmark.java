@@ -149,6 +149,18 @@ public final class PathBenchmark implements Callable<Integer> {
                     + " counted against its limits (in the router's process).")
     boolean tenants;
 
+    @Option(
+            names = "--redis",
+            description = "With --tenants: start a redis-server (the Debian package) on a free port and count the"
+                    + " tenant's limits and budget there, as replicas sharing one Redis do.")
+    boolean redis;
+
+    @Option(
+            names = "--cache",
+            description = "Give the policy cache.requests: all, so that the router answers the repeated message"
+                    + " from its response cache after the first time.")
+    boolean cache;
+
     /** The bench tenant's key; not a secret. */
     static final String TENANT_KEY = "pathbench-tenant-key";
 
@@ -307,7 +319,10 @@ public final class PathBenchmark implements Callable<Integer> {
             }
             RouterProcess router = null;
             Path policy = temp.resolve("policy.yaml");
-            Files.writeString(policy, BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls));
+            Files.writeString(
+                    policy,
+                    BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls)
+                            + (cache ? "cache:\n  requests: all\n" : ""));
             if (needsRouter) {
                 log("starting the router: %s", jar);
                 Map<String, String> environment = tenants
@@ -519,6 +534,9 @@ public final class PathBenchmark implements Callable<Integer> {
         if (message.isBlank()) {
             problems.add("--message must not be blank");
         }
+        if (redis && !tenants) {
+            problems.add("--redis counts a tenant's limits: it needs --tenants");
+        }
         List<Target> plan = new ArrayList<>();
         for (String label : targets) {
             try {
@@ -655,10 +673,12 @@ public final class PathBenchmark implements Callable<Integer> {
                         maxConcurrentCalls));
         header.put(
                 "callers",
-                tenants
-                        ? "`--tenants`: a tenants file of one tenant with rate limits and a budget far above the load;"
-                                + " every request sends its key and is counted (in the router's process)"
-                        : "single-user mode (no tenants file, no key checked)");
+                (tenants
+                                ? "`--tenants`: a tenants file of one tenant with rate limits and a budget far above"
+                                        + " the load; every request sends its key and is counted"
+                                : "single-user mode (no tenants file, no key checked)")
+                        + (redis ? ", in a redis-server on this machine (`--redis`)" : "")
+                        + (cache ? "; the policy caches every whole answer (`--cache`)" : ""));
         header.put(
                 "repeated message",
                 "\"" + message + "\""
