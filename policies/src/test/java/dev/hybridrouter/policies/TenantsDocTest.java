@@ -1,6 +1,7 @@
 package dev.hybridrouter.policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ class TenantsDocTest {
         String misspelt = block.group(1).replace("policy: finance", "policy: fianance");
 
         // when
-        String error = org.assertj.core.api.Assertions.catchThrowableOfType(
+        String error = catchThrowableOfType(
                         PolicyException.class,
                         () -> TenantsLoader.parse(
                                 "/etc/hybrid-router/tenants/tenants.yaml",

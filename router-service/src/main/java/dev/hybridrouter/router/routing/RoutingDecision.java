@@ -1,5 +1,7 @@
 package dev.hybridrouter.router.routing;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,9 +37,7 @@ public record RoutingDecision(
 
     /** The confidence with four decimals, as headers and logs show it, e.g. {@code 0.8731}. */
     public String confidenceText() {
-        return java.math.BigDecimal.valueOf(confidence)
-                .setScale(4, java.math.RoundingMode.HALF_UP)
-                .toPlainString();
+        return BigDecimal.valueOf(confidence).setScale(4, RoundingMode.HALF_UP).toPlainString();
     }
 
     /** Whether a large remote model should answer. */

@@ -3,8 +3,11 @@ package dev.hybridrouter.router.tenant;
 import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.router.policy.PolicyRegistry;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -52,14 +55,14 @@ class AdminController {
                 tenants == null
                         ? null
                         : tenants.tenants().entrySet().stream()
-                                .collect(java.util.stream.Collectors.toMap(
+                                .collect(Collectors.toMap(
                                         Map.Entry::getKey,
                                         e -> new TenantView(
                                                 e.getValue().policy(),
                                                 e.getValue().apiKeySha256().size(),
                                                 e.getValue().rateLimit()),
                                         (a, b) -> a,
-                                        java.util.LinkedHashMap::new)),
+                                        LinkedHashMap::new)),
                 status.loadedAt(),
                 status.checkedAt(),
                 status.lastError());
@@ -71,7 +74,7 @@ class AdminController {
     /** Empties every policy's response cache, e.g. after a model behind it changed. */
     @PostMapping("/admin/cache/purge")
     Purged purgeCache() {
-        Map<String, Long> purged = new java.util.TreeMap<>();
+        Map<String, Long> purged = new TreeMap<>();
         registry.served()
                 .policies()
                 .forEach((name, policy) -> purged.put(name, policy.cache().purge()));

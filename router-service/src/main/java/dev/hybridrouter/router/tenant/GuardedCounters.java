@@ -9,6 +9,7 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -74,9 +75,9 @@ final class GuardedCounters implements TenantCounters {
             long start = System.nanoTime();
             try {
                 store.spend(tenant, day, tokens, largeModel);
-                breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) {
-                breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ final class RouterProcess implements AutoCloseable {
         command.addAll(jvmArguments);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
-        Map<String, String> variables = new java.util.HashMap<>(environment);
+        Map<String, String> variables = new HashMap<>(environment);
         variables.put("ROUTER_POLICIES_LOCATION", policy.toAbsolutePath().toString());
         variables.put("SERVER_PORT", Integer.toString(port));
         variables.put("SERVER_ADDRESS", "127.0.0.1");

@@ -8,6 +8,9 @@ import dev.hybridrouter.router.MutableClock;
 import dev.hybridrouter.router.RedisServer;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -165,10 +168,10 @@ class RedisCountersTest {
     }
 
     private static int closedPort() {
-        try (var socket = new java.net.ServerSocket(0)) {
+        try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
