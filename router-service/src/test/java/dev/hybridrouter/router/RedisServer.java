@@ -29,7 +29,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() {
-        int port = freePort();
+        return start(freePort());
+    }
+
+    /** A server on this port, e.g. one a client was told about before the server ran. */
+    public static RedisServer start(int port) {
         try {
             Path log = Files.createTempFile("redis-server-", ".log");
             Process process;
@@ -96,7 +100,7 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

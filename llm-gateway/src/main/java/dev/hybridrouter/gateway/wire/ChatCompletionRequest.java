@@ -78,73 +78,20 @@ public record ChatCompletionRequest(
     }
 
     public ChatCompletionRequest withModel(String model) {
-        return new ChatCompletionRequest(
-                model,
-                messages,
-                temperature,
-                topP,
-                n,
-                stream,
-                streamOptions,
-                stop,
-                maxTokens,
-                maxCompletionTokens,
-                presencePenalty,
-                frequencyPenalty,
-                logitBias,
-                logprobs,
-                topLogprobs,
-                seed,
-                user,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                metadata,
-                store,
-                serviceTier,
-                reasoningEffort,
-                prediction,
-                audio,
-                modalities,
-                extra);
+        return with(model, messages, streamOptions);
     }
 
     public ChatCompletionRequest withMessages(List<ChatMessage> messages) {
-        return new ChatCompletionRequest(
-                model,
-                messages,
-                temperature,
-                topP,
-                n,
-                stream,
-                streamOptions,
-                stop,
-                maxTokens,
-                maxCompletionTokens,
-                presencePenalty,
-                frequencyPenalty,
-                logitBias,
-                logprobs,
-                topLogprobs,
-                seed,
-                user,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                metadata,
-                store,
-                serviceTier,
-                reasoningEffort,
-                prediction,
-                audio,
-                modalities,
-                extra);
+        return with(model, messages, streamOptions);
     }
 
     /** The same request asking for a last chunk with the token counts of its streamed answer. */
     public ChatCompletionRequest withUsageIncluded() {
+        return with(model, messages, new StreamOptions(true, streamOptions == null ? null : streamOptions.extra()));
+    }
+
+    /** This request with the fields the router rewrites replaced, every other field as it was. */
+    private ChatCompletionRequest with(String model, List<ChatMessage> messages, StreamOptions streamOptions) {
         return new ChatCompletionRequest(
                 model,
                 messages,
@@ -152,7 +99,7 @@ public record ChatCompletionRequest(
                 topP,
                 n,
                 stream,
-                new StreamOptions(true, streamOptions == null ? null : streamOptions.extra()),
+                streamOptions,
                 stop,
                 maxTokens,
                 maxCompletionTokens,

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +39,51 @@ public class Decisions {
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
     private final MeterRegistry meters;
+    /** The counters by their tags, so that a request looks its counter up instead of building its id. */
+    private final Map<RequestTags, Counter> requests = new ConcurrentHashMap<>();
+
+    private final Map<TokenTags, Counter> tokens = new ConcurrentHashMap<>();
 
     Decisions(MeterRegistry meters) {
         this.meters = meters;
+    }
+
+    private record RequestTags(
+            String tenant,
+            String policy,
+            String route,
+            String target,
+            String reason,
+            boolean escalated,
+            boolean degraded,
+            String outcome,
+            boolean cache) {}
+
+    private record TokenTags(String tenant, String policy, String target, String kind) {}
+
+    private Counter register(RequestTags tags) {
+        return Counter.builder(REQUESTS)
+                .description("Routed chat requests, by who sent them, where they went and how they ended")
+                .tag("tenant", tags.tenant())
+                .tag("policy", tags.policy())
+                .tag("route", tags.route())
+                .tag("target", tags.target())
+                .tag("reason", tags.reason())
+                .tag("escalated", Boolean.toString(tags.escalated()))
+                .tag("degraded", Boolean.toString(tags.degraded()))
+                .tag("outcome", tags.outcome())
+                .tag("cache", Boolean.toString(tags.cache()))
+                .register(meters);
+    }
+
+    private Counter register(TokenTags tags) {
+        return Counter.builder(TOKENS)
+                .description("Tokens of routed requests, as the answering model counted them")
+                .tag("tenant", tags.tenant())
+                .tag("policy", tags.policy())
+                .tag("target", tags.target())
+                .tag("kind", tags.kind())
+                .register(meters);
     }
 
     /**
@@ -114,18 +157,18 @@ public class Decisions {
             finished = true;
             Target target = answered != null ? answered.target() : decision.target();
             boolean degraded = answered != null && answered.degraded();
-            Counter.builder(REQUESTS)
-                    .description("Routed chat requests, by who sent them, where they went and how they ended")
-                    .tag("tenant", tenant)
-                    .tag("policy", policy)
-                    .tag("route", decision.route())
-                    .tag("target", target.toString())
-                    .tag("reason", decision.reason().label())
-                    .tag("escalated", Boolean.toString(target.kind() == Target.Kind.LARGE))
-                    .tag("degraded", Boolean.toString(degraded))
-                    .tag("outcome", outcome)
-                    .tag("cache", Boolean.toString(cacheHit))
-                    .register(meters)
+            requests.computeIfAbsent(
+                            new RequestTags(
+                                    tenant,
+                                    policy,
+                                    decision.route(),
+                                    target.toString(),
+                                    decision.reason().label(),
+                                    target.kind() == Target.Kind.LARGE,
+                                    degraded,
+                                    outcome,
+                                    cacheHit),
+                            Decisions.this::register)
                     .increment();
             if (usage != null && !cacheHit) {
                 tokens(target, "prompt", usage.promptTokens());
@@ -166,13 +209,7 @@ public class Decisions {
             if (count == null || count <= 0) {
                 return;
             }
-            Counter.builder(TOKENS)
-                    .description("Tokens of routed requests, as the answering model counted them")
-                    .tag("tenant", tenant)
-                    .tag("policy", policy)
-                    .tag("target", target.toString())
-                    .tag("kind", kind)
-                    .register(meters)
+            tokens.computeIfAbsent(new TokenTags(tenant, policy, target.toString(), kind), Decisions.this::register)
                     .increment(count);
         }
     }

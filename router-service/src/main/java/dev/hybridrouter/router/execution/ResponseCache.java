@@ -6,11 +6,9 @@ import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.Sha256;
 import dev.hybridrouter.router.routing.Attempt;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -62,7 +60,8 @@ public final class ResponseCache {
         if (!cached || request.streaming()) {
             return Optional.empty();
         }
-        return Optional.of((tenant == null ? "" : tenant) + "/" + sha256(WireJson.MAPPER.writeValueAsBytes(request)));
+        return Optional.of(
+                (tenant == null ? "" : tenant) + "/" + Sha256.hex(WireJson.MAPPER.writeValueAsBytes(request)));
     }
 
     public Optional<Cached> get(String key) {
@@ -81,13 +80,5 @@ public final class ResponseCache {
         long kept = answers.estimatedSize();
         answers.invalidateAll();
         return kept;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

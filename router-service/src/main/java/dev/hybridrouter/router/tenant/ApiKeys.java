@@ -1,11 +1,9 @@
 package dev.hybridrouter.router.tenant;
 
 import dev.hybridrouter.policies.Tenants;
+import dev.hybridrouter.router.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,11 +67,6 @@ final class ApiKeys {
 
     /** The SHA-256 of a key, as the tenants file writes it: 64 lowercase hex digits. */
     static String sha256(String key) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -9,7 +9,6 @@ import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOper
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -69,16 +68,14 @@ final class GuardedCounters implements TenantCounters {
         return guarded(store.spent(tenant, day), Spent.NONE);
     }
 
+    /**
+     * Fire and forget, so it tells the breaker nothing; while the breaker is open (the store fails), tokens are
+     * not sent, rather than trying to reconnect once per answer.
+     */
     @Override
     public void spend(String tenant, LocalDate day, long tokens, boolean largeModel) {
-        if (breaker.tryAcquirePermission()) {
-            long start = System.nanoTime();
-            try {
-                store.spend(tenant, day, tokens, largeModel);
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            } catch (RuntimeException e) {
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            }
+        if (breaker.getState() != CircuitBreaker.State.OPEN) {
+            store.spend(tenant, day, tokens, largeModel);
         }
     }
 

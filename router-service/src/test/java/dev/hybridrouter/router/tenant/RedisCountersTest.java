@@ -1,6 +1,7 @@
 package dev.hybridrouter.router.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -8,9 +9,6 @@ import dev.hybridrouter.router.MutableClock;
 import dev.hybridrouter.router.RedisServer;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -130,7 +128,7 @@ class RedisCountersTest {
     @Test
     void should_serve_without_limits_or_refuse_while_redis_is_down_as_configured() {
         // given: nothing listens there
-        String nowhere = "redis://127.0.0.1:" + closedPort();
+        String nowhere = "redis://127.0.0.1:" + RedisServer.freePort();
         TenantCounters open = guarded(nowhere, true);
         TenantCounters closed = guarded(nowhere, false);
 
@@ -149,6 +147,28 @@ class RedisCountersTest {
         assertThat(refused.getMessage()).contains("127.0.0.1");
     }
 
+    @Test
+    void should_connect_once_a_redis_that_was_down_at_start_answers() {
+        // given: the store is made while nothing listens at its address, as a router starting before Redis
+        int port = RedisServer.freePort();
+        TenantCounters early = new RedisCounters(
+                "redis://127.0.0.1:" + port,
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(10),
+                new TenantCountersConfig.ClockTime(clock));
+        opened.add(early);
+        Throwable down = catchThrowable(() -> early.takeSlot("late", 1).block(WAIT));
+
+        // when
+        try (RedisServer late = RedisServer.start(port)) {
+
+            // then
+            assertThat(down).isNotNull();
+            assertThat(early.takeSlot("late", 1).blockOptional(WAIT)).isPresent();
+            assertThat(early.takeSlot("late", 1).blockOptional(WAIT)).isEmpty();
+        }
+    }
+
     private TenantCounters counters() {
         TenantCounters counters = new RedisCounters(
                 redis.url(), Duration.ofSeconds(2), Duration.ofMinutes(10), new TenantCountersConfig.ClockTime(clock));
@@ -165,13 +185,5 @@ class RedisCountersTest {
                 GuardedCounters.breaker("test-" + failOpen));
         opened.add(counters);
         return counters;
-    }
-
-    private static int closedPort() {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
