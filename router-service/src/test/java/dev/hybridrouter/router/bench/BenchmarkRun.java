@@ -30,8 +30,19 @@ final class BenchmarkRun {
         this.log = log;
     }
 
-    /** Runs a picocli command and returns the exit status for {@code System.exit}. */
+    /**
+     * Runs a picocli command and returns the exit status for {@code System.exit}; 3 at once when the router's own
+     * classes are not on the class path (the harness reads answers with them, and a class missing at the first
+     * answer that needs it would end the run's request stream on an event loop, silently).
+     */
     static int execute(String name, Object command, String[] args) {
+        try {
+            Class.forName("dev.hybridrouter.router.error.ErrorCode");
+        } catch (ClassNotFoundException e) {
+            System.err.println(name + " failed: the router's classes are not on the class path; put"
+                    + " router-service/target/classes on it, as the command in docs/benchmarks.md does");
+            return 3;
+        }
         return new CommandLine(command)
                 .setExitCodeExceptionMapper(failure -> failure instanceof CommandLine.ParameterException ? 2 : 3)
                 .setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
