@@ -73,6 +73,12 @@ public record Policy(
         return domains.stream().filter(d -> d.name().equals(domainName)).findFirst();
     }
 
+    /** Whether any model of the policy has a price, so that its tokens' cost is estimated. */
+    public boolean pricesTokens() {
+        return specialists.values().stream().anyMatch(s -> s.price() != null)
+                || largeModels.values().stream().anyMatch(m -> m.price() != null);
+    }
+
     /** The minimum confidence to keep a request of this domain local. */
     public double threshold(Domain domain) {
         return domain.threshold() != null ? domain.threshold() : classifier.threshold();
@@ -226,6 +232,21 @@ public record Policy(
             int queueSize) {}
 
     /**
+     * What a model's tokens cost, per million, in one currency of the operator's choice (the router converts
+     * nothing; every price in a policy should use the same one).
+     *
+     * @param input per million prompt tokens
+     * @param output per million completion tokens
+     */
+    public record Price(double input, double output) {
+
+        /** The cost of an answer's tokens. */
+        public double of(long promptTokens, long completionTokens) {
+            return (promptTokens * input + completionTokens * output) / 1_000_000;
+        }
+    }
+
+    /**
      * A local small language model adapted to a domain by its prompt.
      *
      * @param provider where the model runs: in process, or the kind of server it runs on
@@ -241,6 +262,7 @@ public record Policy(
      * @param resilience breaker, time limits, bulkhead and retry for calls to this specialist
      * @param residency {@link Residency#LOCAL_ONLY} keeps every request routed to this specialist local
      * @param inProcess the model file and how it runs, for {@link SpecialistProvider#IN_PROCESS}; else {@code null}
+     * @param price what its tokens cost, or {@code null}: free (a local model's cost is the operator's to set)
      */
     public record Specialist(
             SpecialistProvider provider,
@@ -253,7 +275,8 @@ public record Policy(
             String fallback,
             Resilience resilience,
             Residency residency,
-            @JsonProperty("in-process") InProcess inProcess) {
+            @JsonProperty("in-process") InProcess inProcess,
+            @JsonProperty("price-per-million-tokens") Price price) {
         public Specialist {
             fewShot = fewShot != null ? List.copyOf(fewShot) : List.of();
         }
@@ -364,6 +387,8 @@ public record Policy(
      * @param apiKeyFile file holding the API key (e.g. a mounted Kubernetes secret)
      * @param timeout the longest a whole call may take
      * @param resilience breaker, time limits, bulkhead and retry for calls to this model
+     * @param price what its tokens cost, or {@code null}: unknown, so neither its cost nor savings against it are
+     *     estimated
      */
     public record LargeModel(
             LargeModelProvider provider,
@@ -372,7 +397,8 @@ public record Policy(
             String apiKeyEnv,
             String apiKeyFile,
             Duration timeout,
-            Resilience resilience) {}
+            Resilience resilience,
+            @JsonProperty("price-per-million-tokens") Price price) {}
 
     /**
      * How calls to one upstream model are protected. The loader resolves every field: the upstream's own

@@ -95,6 +95,7 @@ class PolicyLoaderTest {
                     few-shot:
                       - {user: "hi", assistant: "Hello, how can I help?"}
                     timeout: 500ms
+                    price-per-million-tokens: {input: 0.02, output: 0.04}
                 escalation:
                   large-model: cloud
                 large-models:
@@ -104,6 +105,7 @@ class PolicyLoaderTest {
                     base-url: https://llm.example.com/v1
                     api-key-file: /var/run/secrets/key
                     timeout: 2m
+                    price-per-million-tokens: {input: 0.6, output: 2.4}
                   backup:
                     provider: anthropic
                     model: claude-3-5-haiku-latest
@@ -140,7 +142,8 @@ class PolicyLoaderTest {
                                         null,
                                         Policy.Resilience.DEFAULTS,
                                         Policy.Residency.ANY,
-                                        null)),
+                                        null,
+                                        new Policy.Price(0.02, 0.04))),
                         new Escalation(
                                 "cloud",
                                 List.of(),
@@ -155,7 +158,8 @@ class PolicyLoaderTest {
                                         null,
                                         "/var/run/secrets/key",
                                         Duration.ofMinutes(2),
-                                        Policy.Resilience.DEFAULTS),
+                                        Policy.Resilience.DEFAULTS,
+                                        new Policy.Price(0.6, 2.4)),
                                 "backup",
                                 new LargeModel(
                                         LargeModelProvider.ANTHROPIC,
@@ -164,7 +168,8 @@ class PolicyLoaderTest {
                                         "ANTHROPIC_API_KEY",
                                         null,
                                         Duration.ofHours(1),
-                                        Policy.Resilience.DEFAULTS))));
+                                        Policy.Resilience.DEFAULTS,
+                                        null))));
     }
 
     @Test
@@ -350,7 +355,8 @@ class PolicyLoaderTest {
         assertThat(errors)
                 .containsExactly(
                         "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold, out-of-scope-examples)",
-                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, model-path, model-url, model-sha256, context-size, threads, max-concurrent, queue-limit, lora, load, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency)");
+                        "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, model-path, model-url, model-sha256, context-size, threads, max-concurrent, queue-limit, lora, load, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency,"
+                                + " price-per-million-tokens)");
     }
 
     @Test

@@ -182,6 +182,7 @@ public abstract class RouterTestSupport {
                         base-url: %1$s/v1
                         model: qwen2.5-1.5b-instruct
                         system-prompt: You are the IT helpdesk.
+                        price-per-million-tokens: {input: 0.02, output: 0.04}
                         few-shot:
                           - user: printer jammed
                             assistant: Open tray 2 and remove the paper.
@@ -244,6 +245,7 @@ public abstract class RouterTestSupport {
                         model: gpt-4o-mini
                         api-key-file: %5$s
                         timeout: 3s
+                        price-per-million-tokens: {input: 0.15, output: 0.60}
                       claude:
                         provider: anthropic
                         base-url: %4$s/v1/

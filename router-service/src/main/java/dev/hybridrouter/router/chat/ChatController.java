@@ -84,7 +84,7 @@ class ChatController {
             String requestId = RequestIds.of(exchange);
             var call = new Execution.Call(caller.counted(routed.request()), routed.decision(), policy, requestId);
             Decisions.Recording record =
-                    decisions.start(caller.tenant(), policy.policy().name(), routed.decision(), requestId, start);
+                    decisions.start(caller.tenant(), policy.policy(), routed.decision(), requestId, start);
             if (routed.request().streaming()) {
                 return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
             }

@@ -1,6 +1,7 @@
 package dev.hybridrouter.router.decision;
 
 import dev.hybridrouter.gateway.wire.Usage;
+import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.routing.Attempt;
 import dev.hybridrouter.router.routing.RoutingDecision;
@@ -20,21 +21,27 @@ import org.springframework.stereotype.Component;
 /**
  * Records what became of each routed request, once it has ended: the counters {@value #REQUESTS} (by tenant,
  * policy, route, the target that answered, reason, whether it escalated or degraded, outcome, and whether the
- * response cache answered) and {@value
- * #TOKENS} (by tenant, policy, target and kind, from the answer's usage), and one line on the logger {@value
- * #LOGGER} with the same facts as key-value pairs (fields of their own in structured logs). Neither ever holds
- * prompt or answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and
- * a fixed set of outcomes, so their number stays bounded.
+ * response cache answered), {@value #TOKENS} (by tenant, policy, target and kind, from the answer's usage), the
+ * estimated cost of those tokens at the answering model's price ({@value #COST}, by tenant, policy and target) and
+ * at the price of the policy's large model ({@value #BASELINE}, by tenant and policy: what sending everything to
+ * it would have cost, so that the difference is what routing saved), and one line on the logger {@value #LOGGER}
+ * with the same facts as key-value pairs (fields of their own in structured logs). Neither ever holds prompt or
+ * answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and a fixed
+ * set of outcomes, so their number stays bounded.
  */
 @Component
 public class Decisions {
 
     static final String REQUESTS = "router.requests";
     static final String TOKENS = "router.tokens";
+    static final String COST = "router.cost.estimated";
+    static final String BASELINE = "router.cost.baseline.estimated";
     static final String LOGGER = "dev.hybridrouter.router.decisions";
 
     /** The tenant tag in single-user mode. */
     static final String NO_TENANT = "none";
+
+    private static final Policy.Price FREE = new Policy.Price(0, 0);
 
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
@@ -43,6 +50,10 @@ public class Decisions {
     private final Map<RequestTags, Counter> requests = new ConcurrentHashMap<>();
 
     private final Map<TokenTags, Counter> tokens = new ConcurrentHashMap<>();
+
+    private final Map<CostTags, Counter> costs = new ConcurrentHashMap<>();
+
+    private final Map<BaselineTags, Counter> baselines = new ConcurrentHashMap<>();
 
     Decisions(MeterRegistry meters) {
         this.meters = meters;
@@ -60,6 +71,10 @@ public class Decisions {
             boolean cache) {}
 
     private record TokenTags(String tenant, String policy, String target, String kind) {}
+
+    private record CostTags(String tenant, String policy, String target) {}
+
+    private record BaselineTags(String tenant, String policy) {}
 
     private Counter register(RequestTags tags) {
         return Counter.builder(REQUESTS)
@@ -86,20 +101,47 @@ public class Decisions {
                 .register(meters);
     }
 
+    private Counter register(CostTags tags) {
+        return Counter.builder(COST)
+                .description("Estimated cost of routed requests' tokens at the answering model's price")
+                .tag("tenant", tags.tenant())
+                .tag("policy", tags.policy())
+                .tag("target", tags.target())
+                .register(meters);
+    }
+
+    private Counter register(BaselineTags tags) {
+        return Counter.builder(BASELINE)
+                .description("Estimated cost of routed requests' tokens had the policy's large model answered them all")
+                .tag("tenant", tags.tenant())
+                .tag("policy", tags.policy())
+                .register(meters);
+    }
+
     /**
      * Starts the record of one routed request.
      *
      * @param tenant the caller's tenant, or {@code null} in single-user mode
      */
-    public Recording start(String tenant, String policy, RoutingDecision decision, String requestId, long startNanos) {
+    public Recording start(String tenant, Policy policy, RoutingDecision decision, String requestId, long startNanos) {
         return new Recording(tenant == null ? NO_TENANT : tenant, policy, decision, requestId, startNanos);
+    }
+
+    /** The price of a target's tokens: a specialist without one is free, a large model without one unknown. */
+    private static Policy.Price price(Policy policy, Target target) {
+        if (target.kind() == Target.Kind.SPECIALIST) {
+            Policy.Specialist specialist = policy.specialists().get(target.name());
+            return specialist == null || specialist.price() == null ? FREE : specialist.price();
+        }
+        Policy.LargeModel model = policy.largeModels().get(target.name());
+        return model == null ? null : model.price();
     }
 
     /** One request's record; told what happened as it happens, written once when it ends. */
     public final class Recording {
 
         private final String tenant;
-        private final String policy;
+        private final Policy policy;
         private final RoutingDecision decision;
         private final String requestId;
         private final long startNanos;
@@ -109,7 +151,7 @@ public class Decisions {
         private boolean cacheHit;
         private boolean finished;
 
-        private Recording(String tenant, String policy, RoutingDecision decision, String requestId, long startNanos) {
+        private Recording(String tenant, Policy policy, RoutingDecision decision, String requestId, long startNanos) {
             this.tenant = tenant;
             this.policy = policy;
             this.decision = decision;
@@ -160,7 +202,7 @@ public class Decisions {
             requests.computeIfAbsent(
                             new RequestTags(
                                     tenant,
-                                    policy,
+                                    policy.name(),
                                     decision.route(),
                                     target.toString(),
                                     decision.reason().label(),
@@ -170,15 +212,36 @@ public class Decisions {
                                     cacheHit),
                             Decisions.this::register)
                     .increment();
-            if (usage != null && !cacheHit) {
-                tokens(target, "prompt", usage.promptTokens());
-                tokens(target, "completion", usage.completionTokens());
+            Double cost = null;
+            if (usage != null) {
+                long prompt = count(usage.promptTokens());
+                long completion = count(usage.completionTokens());
+                Policy.Price price = price(policy, target);
+                if (!cacheHit) {
+                    tokens(target, "prompt", prompt);
+                    tokens(target, "completion", completion);
+                    if (price != null) {
+                        cost = price.of(prompt, completion);
+                        costs.computeIfAbsent(
+                                        new CostTags(tenant, policy.name(), target.toString()),
+                                        Decisions.this::register)
+                                .increment(cost);
+                    }
+                }
+                Policy.Price baseline = policy.escalation().largeModel() == null
+                        ? null
+                        : price(policy, Target.large(policy.escalation().largeModel()));
+                if (baseline != null && (cacheHit || price != null)) {
+                    baselines
+                            .computeIfAbsent(new BaselineTags(tenant, policy.name()), Decisions.this::register)
+                            .increment(baseline.of(prompt, completion));
+                }
             }
             if (log.isInfoEnabled()) {
                 Map<String, Object> facts = new LinkedHashMap<>();
                 facts.put("requestId", requestId);
                 facts.put("tenant", tenant);
-                facts.put("policy", policy);
+                facts.put("policy", policy.name());
                 facts.put("route", decision.route());
                 facts.put("decided", decision.target().toString());
                 facts.put("target", target.toString());
@@ -197,6 +260,9 @@ public class Decisions {
                     facts.put("promptTokens", usage.promptTokens());
                     facts.put("completionTokens", usage.completionTokens());
                 }
+                if (cost != null) {
+                    facts.put("estimatedCost", String.format(Locale.ROOT, "%.6f", cost));
+                }
                 LoggingEventBuilder line = log.atInfo();
                 facts.forEach(line::addKeyValue);
                 line.log(facts.entrySet().stream()
@@ -205,11 +271,16 @@ public class Decisions {
             }
         }
 
-        private void tokens(Target target, String kind, Integer count) {
-            if (count == null || count <= 0) {
+        private static long count(Integer tokens) {
+            return tokens == null ? 0 : Math.max(0, tokens);
+        }
+
+        private void tokens(Target target, String kind, long count) {
+            if (count == 0) {
                 return;
             }
-            tokens.computeIfAbsent(new TokenTags(tenant, policy, target.toString(), kind), Decisions.this::register)
+            tokens.computeIfAbsent(
+                            new TokenTags(tenant, policy.name(), target.toString(), kind), Decisions.this::register)
                     .increment(count);
         }
     }

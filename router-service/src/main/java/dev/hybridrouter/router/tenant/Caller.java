@@ -96,8 +96,9 @@ public final class Caller {
     }
 
     /**
-     * The request as sent upstream: a streamed one of a tenant with a budget asks for usage, so that its tokens are
-     * counted; {@link #hidesUsage} then says to keep that chunk from the caller, who did not ask for it.
+     * The request as sent upstream: a streamed one asks for usage when its tokens count (the tenant has a budget, or
+     * the policy prices tokens); {@link #hidesUsage} then says to keep that chunk from the caller, who did not ask
+     * for it.
      */
     public ChatCompletionRequest counted(ChatCompletionRequest request) {
         return hidesUsage(request) ? request.withUsageIncluded() : request;
@@ -105,7 +106,10 @@ public final class Caller {
 
     /** Whether the router asked for the usage of this (caller's) request, and the caller did not. */
     public boolean hidesUsage(ChatCompletionRequest request) {
-        return budgets != null && tenant.budget() != null && request.streaming() && !request.includeUsage();
+        return request.streaming()
+                && !request.includeUsage()
+                && (budgets != null && tenant.budget() != null
+                        || policy.policy().pricesTokens());
     }
 
     /** Charges an answer's tokens to the tenant's budget. */

@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.chat;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
@@ -9,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
 import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.HttpResponseFor;
@@ -235,5 +237,59 @@ class ChatCompletionsIT extends RouterTestSupport {
                         "claude",
                         "cloud",
                         "keyless");
+    }
+
+    @Test
+    void should_estimate_the_cost_of_each_answer_and_what_the_large_model_would_have_cost_in_the_metrics() {
+        // given: the specialist at 0.02 / 0.04 per million tokens, the policy's large model at 0.15 / 0.60
+        LOCAL.stubFor(post("/v1/chat/completions")
+                .withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(openAiStream(2_000, 1_000, "Restart ", "it.")));
+        LOCAL.stubFor(post("/v1/chat/completions")
+                .withRequestBody(matchingJsonPath("$.stream", absent()))
+                .willReturn(openAiCompletion("Restart it.", 1_000, 500)));
+        double cost = metric("router_cost_estimated_total", "target=\"specialist:helpdesk-slm\"");
+        double baseline = metric("router_cost_baseline_estimated_total", "policy=\"test\"");
+
+        // when: a whole answer, and a stream whose caller did not ask for usage
+        client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("it-helpdesk")
+                        .addUserMessage("my VPN drops every hour")
+                        .build());
+        List<ChatCompletionChunk> chunks;
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model("it-helpdesk")
+                        .addUserMessage("my VPN drops every hour")
+                        .build())) {
+            chunks = stream.stream().toList();
+        }
+
+        // then: 3,000 prompt and 1,500 completion tokens in all
+        assertThat(metric("router_cost_estimated_total", "target=\"specialist:helpdesk-slm\"") - cost)
+                .isCloseTo((3_000 * 0.02 + 1_500 * 0.04) / 1e6, offset(1e-12));
+        assertThat(metric("router_cost_baseline_estimated_total", "policy=\"test\"") - baseline)
+                .isCloseTo((3_000 * 0.15 + 1_500 * 0.60) / 1e6, offset(1e-12));
+        LOCAL.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.stream_options.include_usage", equalTo("true"))));
+        assertThat(chunks).isNotEmpty().allSatisfy(chunk -> assertThat(chunk.usage())
+                .isEmpty());
+    }
+
+    /** The value of the Prometheus series {@code name} whose labels contain {@code label}; 0 when there is none. */
+    private double metric(String name, String label) {
+        String scrape = web.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -271,6 +271,7 @@ class RouterTest {
                 null,
                 SLM.resilience(),
                 Policy.Residency.LOCAL_ONLY,
+                null,
                 null);
         Policy policy = new Policy(
                 POLICY.name(),
@@ -378,6 +379,7 @@ class RouterTest {
                 fallback,
                 Policy.Resilience.DEFAULTS,
                 Policy.Residency.ANY,
+                null,
                 null);
     }
 
@@ -389,6 +391,7 @@ class RouterTest {
                 "KEY",
                 null,
                 Duration.ofSeconds(60),
-                Policy.Resilience.DEFAULTS);
+                Policy.Resilience.DEFAULTS,
+                null);
     }
 }

@@ -6,25 +6,35 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.gateway.wire.WireJson;
+import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.policies.PolicyLoader;
 import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.policies.Tenants.Budget;
 import dev.hybridrouter.policies.Tenants.OverBudget;
 import dev.hybridrouter.router.MutableClock;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.execution.ResponseCache;
+import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CallerBudgetTest {
 
     private static final Target CLOUD = Target.large("cloud");
     private static final Target SLM = Target.specialist("slm");
+
+    private static final ActivePolicy UNPRICED = active("");
+    private static final ActivePolicy PRICED = active(", price-per-million-tokens: {input: 0.15, output: 0.6}");
 
     private final MutableClock clock = new MutableClock(); // 2026-11-22T12:00:00Z
     private final TenantBudgets budgets =
@@ -120,7 +130,7 @@ class CallerBudgetTest {
 
     /** The caller of a request that comes now: the filter checks the budget as it admits one. */
     private Caller caller(Tenants.Tenant tenant) {
-        return Caller.of(tenant, null, budgets, budgets.check(tenant).block());
+        return Caller.of(tenant, UNPRICED, budgets, budgets.check(tenant).block());
     }
 
     @Test
@@ -140,7 +150,50 @@ class CallerBudgetTest {
         assertThat(budgeted.hidesUsage(streamed)).isTrue();
         assertThat(budgeted.hidesUsage(sent)).isFalse();
         assertThat(unlimited.counted(streamed)).isSameAs(streamed);
-        assertThat(Caller.anyone(null).counted(streamed)).isSameAs(streamed);
+        assertThat(Caller.anyone(UNPRICED).counted(streamed)).isSameAs(streamed);
+    }
+
+    @Test
+    void should_ask_for_usage_of_every_stream_when_the_policy_prices_tokens() {
+        // given
+        Caller anyone = Caller.anyone(PRICED);
+        ChatCompletionRequest streamed = WireJson.MAPPER.readValue(
+                "{\"model\":\"auto\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                ChatCompletionRequest.class);
+        ChatCompletionRequest whole = WireJson.MAPPER.readValue(
+                "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                ChatCompletionRequest.class);
+
+        // when
+        ChatCompletionRequest sent = anyone.counted(streamed);
+
+        // then
+        assertThat(sent.includeUsage()).isTrue();
+        assertThat(anyone.hidesUsage(streamed)).isTrue();
+        assertThat(anyone.counted(whole)).isSameAs(whole);
+    }
+
+    /** A policy with one specialist and one large model; {@code cloudPrice} is added to the large model's fields. */
+    private static ActivePolicy active(String cloudPrice) {
+        Policy policy = PolicyLoader.parse(
+                "test.yaml",
+                """
+                version: 1
+                domains:
+                  - {name: notes, specialist: slm, examples: [patient notes]}
+                specialists:
+                  slm: {provider: openai-compatible, base-url: 'http://localhost:1/v1', model: m}
+                escalation: {large-model: cloud}
+                large-models:
+                  cloud: {provider: openai, model: gpt, api-key-env: KEY%s}
+                """
+                        .formatted(cloudPrice));
+        return new ActivePolicy(
+                new Router(policy, conversation -> null, Set.of("auto"), 10),
+                Map.of(),
+                Map.of(),
+                null,
+                new ResponseCache(policy.cache(), Clock.systemUTC()));
     }
 
     private Caller spentOnLargeModels(OverBudget over) {
