@@ -89,13 +89,19 @@ class ChatController {
                 return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
             }
             Optional<String> key = policy.cache().key(caller.tenant(), routed.request());
-            Optional<ResponseCache.Cached> cached = key.flatMap(policy.cache()::get);
-            if (cached.isPresent()) {
-                headers.set(CACHE, "hit");
-                return Mono.just(cachedAnswer(cached.get(), headers, record));
+            if (key.isEmpty()) {
+                return complete(call, headers, record, caller, key);
             }
-            key.ifPresent(k -> headers.set(CACHE, "miss"));
-            return complete(call, headers, record, caller, key);
+            return policy.cache()
+                    .get(key.get(), routed.decision().localOnly())
+                    .<ResponseEntity<?>>map(cached -> {
+                        headers.set(CACHE, "hit");
+                        return cachedAnswer(cached, headers, record);
+                    })
+                    .switchIfEmpty(Mono.defer(() -> {
+                        headers.set(CACHE, "miss");
+                        return complete(call, headers, record, caller, key);
+                    }));
         });
     }
 
@@ -157,6 +163,7 @@ class ChatController {
                             .cache()
                             .put(
                                     k,
+                                    call.decision().localOnly(),
                                     new ResponseCache.Cached(
                                             body,
                                             answer.attempt(),

@@ -27,6 +27,8 @@ public enum ErrorCode {
     LARGE_MODEL_BUDGET_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "large_model_budget_exceeded"),
     /** The shared store of limits and budgets (Redis) does not answer and {@code router.redis.on-failure} is closed. */
     LIMITS_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "limits_unavailable"),
+    /** {@code POST /admin/cache/purge} could not empty the response cache in Redis. */
+    CACHE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "cache_unavailable"),
     MODEL_NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", "model_not_found"),
     NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request_error", null),
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", null),

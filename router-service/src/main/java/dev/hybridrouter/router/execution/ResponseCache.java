@@ -7,20 +7,34 @@ import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.Sha256;
+import dev.hybridrouter.router.redis.Redis;
 import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
+import reactor.core.publisher.Mono;
 
 /**
- * One policy's exact response cache (Caffeine): the whole answer to a request, kept for the same tenant and the
- * same request, byte for byte as the caller sent it, until its {@code ttl} passes or memory is needed for newer
- * ones. It lives and dies with its policy's compiled form, so a changed policy starts empty. Streams, degraded
- * answers and failures are never kept.
+ * One policy's exact response cache: the whole answer to a request, kept for the same tenant and the same request,
+ * byte for byte as the caller sent it, until its {@code ttl} passes. Held in this process (Caffeine, bounded by
+ * {@code max-size}, the least recently used going first), or with {@code router.redis.url} in Redis, shared by
+ * every replica; answers to local-only requests are always held in this process, never in a shared store. A
+ * changed policy starts empty: its compiled form has a new cache here, and its Redis keys carry a digest of the
+ * policy. Streams, degraded answers and failures are never kept.
  */
 public final class ResponseCache {
 
     private final Policy.CachedRequests requests;
+    private final Duration ttl;
     private final Cache<String, Cached> answers;
+    private final RedisAnswers shared;
+    /** {@code hybrid-router:cache:<policy>:}, the start of every Redis key of the policy, whatever its version. */
+    private final String policyPrefix;
+    /** The policy prefix and the policy's digest: the start of the Redis keys of this version of it. */
+    private final String versionPrefix;
 
     /**
      * An answer as it was given.
@@ -31,8 +45,25 @@ public final class ResponseCache {
      */
     public record Cached(byte[] body, Attempt attempt, Usage usage) {}
 
+    /** What is stored in Redis before the body: who answered and the usage. */
+    private record Header(Target.Kind kind, String name, Usage usage) {}
+
+    /** A cache held in this process only. */
     public ResponseCache(Policy.Cache settings, Clock clock) {
+        this(settings, clock, "", "", null);
+    }
+
+    /**
+     * @param policy the policy's name
+     * @param version a digest of the policy, so that a changed policy does not give the answers of the old one
+     * @param shared where answers that may leave the process are kept for every replica, or null for nowhere
+     */
+    public ResponseCache(Policy.Cache settings, Clock clock, String policy, String version, RedisAnswers shared) {
         this.requests = settings.requests();
+        this.ttl = settings.ttl();
+        this.shared = shared;
+        this.policyPrefix = Redis.PREFIX + "cache:" + policy + ":";
+        this.versionPrefix = policyPrefix + version + ":";
         this.answers = Caffeine.newBuilder()
                 .maximumWeight(settings.maxBytes())
                 .<String, Cached>weigher((key, cached) -> key.length() + cached.body().length)
@@ -64,21 +95,75 @@ public final class ResponseCache {
                 (tenant == null ? "" : tenant) + "/" + Sha256.hex(WireJson.MAPPER.writeValueAsBytes(request)));
     }
 
-    public Optional<Cached> get(String key) {
-        return Optional.ofNullable(answers.getIfPresent(key));
+    /** The answer kept for {@code key}, if any; a local-only request's only from this process. */
+    public Mono<Cached> get(String key, boolean localOnly) {
+        if (shared == null || localOnly) {
+            return Mono.justOrEmpty(answers.getIfPresent(key));
+        }
+        return shared.get(versionPrefix + key).mapNotNull(ResponseCache::decode);
     }
 
-    /** Keeps an answer, unless a fallback gave it. */
-    public void put(String key, Cached answer) {
-        if (!answer.attempt().degraded()) {
+    /** Keeps an answer, unless a fallback gave it; a local-only request's only in this process. */
+    public void put(String key, boolean localOnly, Cached answer) {
+        if (answer.attempt().degraded()) {
+            return;
+        }
+        if (shared == null || localOnly) {
             answers.put(key, answer);
+        } else {
+            shared.put(versionPrefix + key, encode(answer), ttl);
         }
     }
 
-    /** Forgets every kept answer; returns how many there were. */
-    public long purge() {
-        long kept = answers.estimatedSize();
+    /** Forgets every kept answer of the policy, in this process and in Redis; how many there were. */
+    public Mono<Long> purge() {
+        long local = answers.estimatedSize();
         answers.invalidateAll();
-        return kept;
+        if (shared == null) {
+            return Mono.just(local);
+        }
+        return shared.purge(glob(policyPrefix) + "*").map(deleted -> local + deleted);
+    }
+
+    /** The header as JSON (which holds no raw newline), a newline, then the body. */
+    private static byte[] encode(Cached answer) {
+        byte[] header = WireJson.MAPPER.writeValueAsBytes(new Header(
+                answer.attempt().target().kind(), answer.attempt().target().name(), answer.usage()));
+        byte[] stored = Arrays.copyOf(header, header.length + 1 + answer.body().length);
+        stored[header.length] = '\n';
+        System.arraycopy(answer.body(), 0, stored, header.length + 1, answer.body().length);
+        return stored;
+    }
+
+    /** The answer, or null (a miss) when the stored value is not one this version wrote. */
+    private static Cached decode(byte[] stored) {
+        int newline = indexOf(stored, (byte) '\n');
+        if (newline < 0) {
+            return null;
+        }
+        try {
+            Header header =
+                    WireJson.MAPPER.readValue(new String(stored, 0, newline, StandardCharsets.UTF_8), Header.class);
+            return new Cached(
+                    Arrays.copyOfRange(stored, newline + 1, stored.length),
+                    Attempt.of(new Target(header.kind(), header.name())),
+                    header.usage());
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code text} as a Redis glob that matches it literally. */
+    private static String glob(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 }

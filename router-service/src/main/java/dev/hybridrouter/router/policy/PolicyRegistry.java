@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.policy;
 
+import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.policies.PolicyError;
 import dev.hybridrouter.policies.PolicyException;
@@ -9,9 +10,12 @@ import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.policies.TenantsLoader;
 import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.Sha256;
 import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.execution.RedisAnswers;
 import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.UpstreamFactory;
+import dev.hybridrouter.router.redis.Redis;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +68,9 @@ public class PolicyRegistry {
     private final PolicySource source;
     private final Path tenantsFile;
     private final MeterRegistry meters;
+    /** Where response caches keep answers for every replica, or null without Redis. */
+    private final RedisAnswers sharedAnswers;
+
     private final Map<Policy.Capture, CaptureWriter> captureWriters = new HashMap<>();
     private volatile Served served;
     private volatile Status status;
@@ -76,9 +84,11 @@ public class PolicyRegistry {
             Function<Policy, DomainClassifier> classifiers,
             Clock clock,
             UpstreamFactory upstreams,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Optional<Redis> redis) {
         this.properties = properties;
         this.meters = meters;
+        this.sharedAnswers = redis.map(RedisAnswers::new).orElse(null);
         this.classifiers = classifiers;
         this.clock = clock;
         this.upstreams = upstreams;
@@ -255,9 +265,14 @@ public class PolicyRegistry {
                 built.upstreams(),
                 built.unavailable(),
                 captureWriterFor(policy.capture()),
-                new ResponseCache(policy.cache(), clock));
+                new ResponseCache(policy.cache(), clock, policy.name(), digest(policy), sharedAnswers));
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
         return compiled;
+    }
+
+    /** A digest of everything the policy says, the same in every replica that reads the same policy. */
+    private static String digest(Policy policy) {
+        return Sha256.hex(WireJson.MAPPER.writeValueAsBytes(policy)).substring(0, 16);
     }
 
     /** The capture writer for these settings: the running one while they are unchanged, else a new one. */

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -73,12 +74,11 @@ class AdminController {
 
     /** Empties every policy's response cache, e.g. after a model behind it changed. */
     @PostMapping("/admin/cache/purge")
-    Purged purgeCache() {
-        Map<String, Long> purged = new TreeMap<>();
-        registry.served()
-                .policies()
-                .forEach((name, policy) -> purged.put(name, policy.cache().purge()));
-        return new Purged(purged);
+    Mono<Purged> purgeCache() {
+        return Flux.fromIterable(registry.served().policies().entrySet())
+                .concatMap(entry -> entry.getValue().cache().purge().map(count -> Map.entry(entry.getKey(), count)))
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue, TreeMap::new)
+                .map(Purged::new);
     }
 
     /** Checks the policy location and the tenants file now; a change is put in force, or rejected as on a reload. */

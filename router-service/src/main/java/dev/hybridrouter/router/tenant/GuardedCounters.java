@@ -4,7 +4,6 @@ import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -41,18 +40,6 @@ final class GuardedCounters implements TenantCounters {
                         failOpen ? "served without their limits and budgets" : "refused (limits_unavailable)"));
     }
 
-    /** The breaker of a store: opens when half of 20 calls fail, tries again after 10 s. */
-    static CircuitBreaker breaker(String name) {
-        return CircuitBreaker.of(
-                name,
-                CircuitBreakerConfig.custom()
-                        .slidingWindowSize(20)
-                        .minimumNumberOfCalls(10)
-                        .failureRateThreshold(50)
-                        .waitDurationInOpenState(Duration.ofSeconds(10))
-                        .build());
-    }
-
     @Override
     public Mono<Long> takeRequestToken(String tenant, BucketConfiguration bucket) {
         return guarded(store.takeRequestToken(tenant, bucket), 0L);
@@ -87,11 +74,6 @@ final class GuardedCounters implements TenantCounters {
     @Override
     public String where() {
         return store.where();
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 
     /** The breaker's state, for health. */

@@ -1,20 +1,13 @@
 package dev.hybridrouter.router.tenant;
 
+import dev.hybridrouter.router.redis.Redis;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -30,13 +23,13 @@ import reactor.core.publisher.Mono;
  * Tenants' counts in Redis (Lettuce), so that every replica holds a tenant to one limit and one budget: the request
  * bucket through Bucket4j's compare-and-swap proxy, requests in flight as a sorted set of slots that expire after a
  * lease (so a replica that dies does not keep its slots), and each day's tokens as counters that expire two days
- * after. Keys start with {@code hybrid-router:}.
+ * after. Keys start with {@value Redis#PREFIX}.
  */
 final class RedisCounters implements TenantCounters {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCounters.class);
 
-    private static final String PREFIX = "hybrid-router:";
+    private static final String PREFIX = Redis.PREFIX;
 
     /** Drops expired slots, then takes one if fewer than the most are held: 1 when taken, 0 when all are held. */
     private static final String TAKE_SLOT =
@@ -52,62 +45,30 @@ final class RedisCounters implements TenantCounters {
 
     private static final long DAY_KEY_SECONDS = Duration.ofDays(2).toSeconds();
 
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final Redis redis;
     private final TimeMeter time;
-    private final Duration timeout;
     private final Duration slotLease;
-    private final String where;
-    /** Connected on first use, and again after a failed connect: the router starts while Redis is down. */
-    private final Mono<Connected> connected;
+    /** Bucket4j's proxy on the byte connection, made once connected. */
+    private final Mono<ProxyManager<String>> buckets;
 
-    /** The two connections (text values, and Bucket4j's bytes) and the bucket proxies on the second. */
-    private record Connected(
-            StatefulRedisConnection<String, String> strings,
-            StatefulRedisConnection<String, byte[]> bytes,
-            ProxyManager<String> buckets) {}
-
-    RedisCounters(String url, Duration timeout, Duration slotLease, TimeMeter time) {
-        this.uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/"
-                + uri.getDatabase();
-        this.client = RedisClient.create();
-        // fail at once while disconnected, rather than queue commands that the deadline gives up on anyway
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .build());
+    RedisCounters(Redis redis, Duration slotLease, TimeMeter time) {
+        this.redis = redis;
         this.time = time;
-        this.timeout = timeout;
         this.slotLease = slotLease;
-        this.connected = Mono.defer(this::connect)
+        this.buckets = redis.connected()
+                .<ProxyManager<String>>map(connections -> Bucket4jLettuce.casBasedBuilder(connections.bytes())
+                        .clientClock(time)
+                        .requestTimeout(redis.timeout())
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                                Duration.ofSeconds(10)))
+                        .build())
                 .cache(value -> Duration.ofMillis(Long.MAX_VALUE), failure -> Duration.ZERO, () -> Duration.ZERO);
-    }
-
-    private Mono<Connected> connect() {
-        Mono<StatefulRedisConnection<String, String>> strings =
-                Mono.fromCompletionStage(() -> client.connectAsync(StringCodec.UTF8, uri));
-        Mono<StatefulRedisConnection<String, byte[]>> bytes = Mono.fromCompletionStage(
-                () -> client.connectAsync(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE), uri));
-        return Mono.zip(strings, bytes)
-                .map(both -> new Connected(
-                        both.getT1(),
-                        both.getT2(),
-                        Bucket4jLettuce.casBasedBuilder(both.getT2())
-                                .clientClock(time)
-                                .requestTimeout(timeout)
-                                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                                        Duration.ofSeconds(10)))
-                                .build()));
     }
 
     @Override
     public Mono<Long> takeRequestToken(String tenant, BucketConfiguration configuration) {
         String key = PREFIX + "requests:" + tenant + ":" + fingerprint(configuration);
-        return connected
-                .flatMap(redis -> Mono.fromFuture(() -> redis.buckets()
-                        .asAsync()
+        return buckets.flatMap(proxy -> Mono.fromFuture(() -> proxy.asAsync()
                         .builder()
                         .build(key, () -> CompletableFuture.completedFuture(configuration))
                         .tryConsumeAndReturnRemaining(1)))
@@ -119,7 +80,8 @@ final class RedisCounters implements TenantCounters {
         String key = PREFIX + "in-flight:" + tenant;
         String slot = UUID.randomUUID().toString();
         long now = time.currentTimeNanos() / 1_000_000;
-        return connected.flatMap(redis -> Mono.fromCompletionStage(() -> redis.strings()
+        return redis.connected().flatMap(connections -> Mono.fromCompletionStage(() -> connections
+                        .strings()
                         .async()
                         .<Long>eval(
                                 TAKE_SLOT,
@@ -130,10 +92,10 @@ final class RedisCounters implements TenantCounters {
                                 Long.toString(now + slotLease.toMillis()),
                                 slot,
                                 Long.toString(slotLease.toMillis())))
-                .flatMap(taken -> taken == 1 ? Mono.just(release(redis, key, slot)) : Mono.empty()));
+                .flatMap(taken -> taken == 1 ? Mono.just(release(connections, key, slot)) : Mono.empty()));
     }
 
-    private static TenantLimits.Permit release(Connected redis, String key, String slot) {
+    private static TenantLimits.Permit release(Redis.Connections redis, String key, String slot) {
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
@@ -144,9 +106,9 @@ final class RedisCounters implements TenantCounters {
 
     @Override
     public Mono<Spent> spent(String tenant, LocalDate day) {
-        return connected
-                .flatMap(redis -> Mono.fromCompletionStage(
-                        () -> redis.strings().async().mget(allKey(tenant, day), largeKey(tenant, day))))
+        return redis.connected()
+                .flatMap(connections -> Mono.fromCompletionStage(
+                        () -> connections.strings().async().mget(allKey(tenant, day), largeKey(tenant, day))))
                 .map(values -> new Spent(
                         values.get(0).getValueOrElse("0").transform(Long::parseLong),
                         values.get(1).getValueOrElse("0").transform(Long::parseLong)));
@@ -156,14 +118,19 @@ final class RedisCounters implements TenantCounters {
     public void spend(String tenant, LocalDate day, long tokens, boolean largeModel) {
         List<String> keys =
                 largeModel ? List.of(allKey(tenant, day), largeKey(tenant, day)) : List.of(allKey(tenant, day));
-        connected.subscribe(
-                redis -> {
-                    RedisAsyncCommands<String, String> commands =
-                            redis.strings().async();
-                    keys.forEach(key ->
-                            commands.incrby(key, tokens).thenCompose(total -> commands.expire(key, DAY_KEY_SECONDS)));
-                },
-                failure -> log.warn("Tokens of tenant '{}' not counted in {}: {}", tenant, where, failure.toString()));
+        redis.connected()
+                .subscribe(
+                        connections -> {
+                            RedisAsyncCommands<String, String> commands =
+                                    connections.strings().async();
+                            keys.forEach(key -> commands.incrby(key, tokens)
+                                    .thenCompose(total -> commands.expire(key, DAY_KEY_SECONDS)));
+                        },
+                        failure -> log.warn(
+                                "Tokens of tenant '{}' not counted in {}: {}",
+                                tenant,
+                                redis.where(),
+                                failure.toString()));
     }
 
     @Override
@@ -173,12 +140,7 @@ final class RedisCounters implements TenantCounters {
 
     @Override
     public String where() {
-        return where;
-    }
-
-    @Override
-    public void close() {
-        client.shutdown();
+        return redis.where();
     }
 
     private static String allKey(String tenant, LocalDate day) {

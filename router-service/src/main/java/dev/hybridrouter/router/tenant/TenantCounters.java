@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
  * every replica ({@link RedisCounters}). Every operation is asynchronous, since the request thread must not wait
  * for a network call.
  */
-interface TenantCounters extends AutoCloseable {
+interface TenantCounters {
 
     /** Takes one token of the tenant's request bucket: 0 when taken, else the nanoseconds until one is there. */
     Mono<Long> takeRequestToken(String tenant, BucketConfiguration bucket);
@@ -33,10 +33,6 @@ interface TenantCounters extends AutoCloseable {
 
     /** Where the counts are held, for health: {@code process}, or the Redis address without credentials. */
     String where();
-
-    /** Lets go of the store's connections. */
-    @Override
-    default void close() {}
 
     /** @param all tokens on every model @param large tokens on large models */
     record Spent(long all, long large) {

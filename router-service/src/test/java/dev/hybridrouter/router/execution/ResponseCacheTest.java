@@ -27,12 +27,13 @@ class ResponseCacheTest {
         // given
         ResponseCache cache = cache(Policy.CachedRequests.DETERMINISTIC);
         String key = cache.key("acme", request(0.0, false)).orElseThrow();
-        cache.put(key, answer("kept", SLM));
+        cache.put(key, false, answer("kept", SLM));
 
         // when
-        var soon = cache.get(cache.key("acme", request(0.0, false)).orElseThrow());
+        var soon = cache.get(cache.key("acme", request(0.0, false)).orElseThrow(), false)
+                .blockOptional();
         clock.advance(Duration.ofMinutes(5).plusMillis(1));
-        var later = cache.get(key);
+        var later = cache.get(key, false).blockOptional();
 
         // then
         assertThat(soon).hasValueSatisfying(cached -> assertThat(new String(cached.body(), StandardCharsets.UTF_8))
@@ -64,10 +65,10 @@ class ResponseCacheTest {
         String key = cache.key(null, request(0.0, false)).orElseThrow();
 
         // when
-        cache.put(key, answer("degraded", new Attempt(Target.specialist("slm"), "large-models-unavailable")));
+        cache.put(key, false, answer("degraded", new Attempt(Target.specialist("slm"), "large-models-unavailable")));
 
         // then
-        assertThat(cache.get(key)).isEmpty();
+        assertThat(cache.get(key, false).blockOptional()).isEmpty();
     }
 
     @Property
@@ -80,11 +81,12 @@ class ResponseCacheTest {
         ChatCompletionRequest request = WireJson.MAPPER.readValue(
                 "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}",
                 ChatCompletionRequest.class);
-        cache.put(cache.key(tenant, request).orElseThrow(), answer("for " + tenant, SLM));
+        cache.put(cache.key(tenant, request).orElseThrow(), false, answer("for " + tenant, SLM));
 
         // when
-        var theirs = cache.get(cache.key(other, request).orElseThrow());
-        var singleUser = cache.get(cache.key(null, request).orElseThrow());
+        var theirs = cache.get(cache.key(other, request).orElseThrow(), false).blockOptional();
+        var singleUser =
+                cache.get(cache.key(null, request).orElseThrow(), false).blockOptional();
 
         // then
         if (!other.equals(tenant)) {
@@ -99,15 +101,15 @@ class ResponseCacheTest {
         ResponseCache cache =
                 new ResponseCache(new Policy.Cache(Policy.CachedRequests.ALL, Duration.ofMinutes(5), 1000), clock);
         String first = cache.key("a", text("one")).orElseThrow();
-        cache.put(first, answer("x".repeat(400), SLM));
+        cache.put(first, false, answer("x".repeat(400), SLM));
 
         // when
         for (String word : new String[] {"two", "three", "four"}) {
-            cache.put(cache.key("a", text(word)).orElseThrow(), answer("x".repeat(400), SLM));
+            cache.put(cache.key("a", text(word)).orElseThrow(), false, answer("x".repeat(400), SLM));
         }
 
         // then
-        assertThat(cache.get(first)).isEmpty();
+        assertThat(cache.get(first, false).blockOptional()).isEmpty();
     }
 
     private ResponseCache cache(Policy.CachedRequests requests) {

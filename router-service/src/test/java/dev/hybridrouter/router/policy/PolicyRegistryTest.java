@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
@@ -211,7 +212,8 @@ class PolicyRegistryTest {
                         new UpstreamResilience(new SimpleMeterRegistry(), CLOCK),
                         name -> null,
                         CLOCK),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(),
+                Optional.empty());
     }
 
     private static String policy(String... domains) {

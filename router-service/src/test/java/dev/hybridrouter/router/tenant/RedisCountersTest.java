@@ -9,6 +9,7 @@ import dev.hybridrouter.router.MutableClock;
 import dev.hybridrouter.router.RedisServer;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.redis.Redis;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class RedisCountersTest {
     private static RedisServer redis;
 
     private final MutableClock clock = new MutableClock();
-    private final List<TenantCounters> opened = new ArrayList<>();
+    private final List<Redis> opened = new ArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -42,7 +43,7 @@ class RedisCountersTest {
 
     @AfterEach
     void close() {
-        opened.forEach(TenantCounters::close);
+        opened.forEach(Redis::close);
     }
 
     @Test
@@ -152,11 +153,9 @@ class RedisCountersTest {
         // given: the store is made while nothing listens at its address, as a router starting before Redis
         int port = RedisServer.freePort();
         TenantCounters early = new RedisCounters(
-                "redis://127.0.0.1:" + port,
-                Duration.ofSeconds(2),
+                redis("redis://127.0.0.1:" + port, Duration.ofSeconds(2)),
                 Duration.ofMinutes(10),
                 new TenantCountersConfig.ClockTime(clock));
-        opened.add(early);
         Throwable down = catchThrowable(() -> early.takeSlot("late", 1).block(WAIT));
 
         // when
@@ -170,20 +169,27 @@ class RedisCountersTest {
     }
 
     private TenantCounters counters() {
-        TenantCounters counters = new RedisCounters(
-                redis.url(), Duration.ofSeconds(2), Duration.ofMinutes(10), new TenantCountersConfig.ClockTime(clock));
-        opened.add(counters);
-        return counters;
+        return new RedisCounters(
+                redis(redis.url(), Duration.ofSeconds(2)),
+                Duration.ofMinutes(10),
+                new TenantCountersConfig.ClockTime(clock));
     }
 
     private TenantCounters guarded(String url, boolean failOpen) {
-        TenantCounters counters = new GuardedCounters(
+        return new GuardedCounters(
                 new RedisCounters(
-                        url, Duration.ofMillis(250), Duration.ofMinutes(10), new TenantCountersConfig.ClockTime(clock)),
+                        redis(url, Duration.ofMillis(250)),
+                        Duration.ofMinutes(10),
+                        new TenantCountersConfig.ClockTime(clock)),
                 Duration.ofMillis(250),
                 failOpen,
-                GuardedCounters.breaker("test-" + failOpen));
-        opened.add(counters);
-        return counters;
+                Redis.breaker("test-" + failOpen));
+    }
+
+    /** A connection closed after the test, as the application closes its own. */
+    private Redis redis(String url, Duration timeout) {
+        Redis connection = new Redis(url, timeout);
+        opened.add(connection);
+        return connection;
     }
 }

@@ -32,7 +32,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two routers, as two replicas behind one Service, sharing one real redis-server: one tenant's request rate,
- * requests in flight and daily tokens are held together, whichever replica a request reaches.
+ * requests in flight and daily tokens are held together, whichever replica a request reaches, and so is the
+ * response cache, except for local-only requests.
  */
 class SharedLimitsIT {
 
@@ -60,6 +61,10 @@ class SharedLimitsIT {
                   - name: helpdesk
                     specialist: slm
                     examples: [my laptop will not start]
+                  - name: records
+                    specialist: slm
+                    residency: local-only
+                    examples: [patient records]
                 specialists:
                   slm:
                     provider: openai-compatible
@@ -83,8 +88,15 @@ class SharedLimitsIT {
                     api-key-sha256: %s
                     policy: support
                     budget: {tokens-per-day: 2}
+                  cached:
+                    api-key-sha256: %s
+                    policy: support
                 """
-                        .formatted(ApiKeys.sha256("sk-rate"), ApiKeys.sha256("sk-slots"), ApiKeys.sha256("sk-budget")));
+                        .formatted(
+                                ApiKeys.sha256("sk-rate"),
+                                ApiKeys.sha256("sk-slots"),
+                                ApiKeys.sha256("sk-budget"),
+                                ApiKeys.sha256("sk-cached")));
         first = router(policy, tenants);
         second = router(policy, tenants);
     }
@@ -140,6 +152,43 @@ class SharedLimitsIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> models(second, "sk-budget") == 429);
     }
 
+    @Test
+    void should_answer_from_the_cache_on_one_replica_what_the_other_kept_but_keep_local_only_answers_local()
+            throws Exception {
+        // given
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(openAiCompletion("Answered.")));
+        HttpResponse<String> kept = HTTP.send(
+                chat(first, "sk-cached", "helpdesk", "0", "shared: my laptop will not start"),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> local = HTTP.send(
+                chat(first, "sk-cached", "records", "0", "the patient records of PID-123456"),
+                HttpResponse.BodyHandlers.ofString());
+
+        // when: the same requests on the other replica, once the first replica's put reached Redis
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cacheHeader(second, "helpdesk", "shared: my laptop will not start")
+                        .equals("hit"));
+        String localOnSecond = cacheHeader(second, "records", "the patient records of PID-123456");
+        String localOnFirst = cacheHeader(first, "records", "the patient records of PID-123456");
+
+        // then
+        assertThat(kept.headers().firstValue("x-router-cache")).hasValue("miss");
+        assertThat(local.headers().firstValue("x-router-cache")).hasValue("miss");
+        assertThat(localOnSecond).isEqualTo("miss");
+        assertThat(localOnFirst).isEqualTo("hit");
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                        .withRequestBody(containing("shared: my laptop"))))
+                .hasSize(1);
+    }
+
+    private static String cacheHeader(ConfigurableApplicationContext router, String model, String text)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                HTTP.send(chat(router, "sk-cached", model, "0", text), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.headers().firstValue("x-router-cache").orElse("none");
+    }
+
     private static ConfigurableApplicationContext router(Path policy, Path tenants) {
         return new SpringApplicationBuilder(HybridRouterApplication.class)
                 .initializers(context -> context.getBeanFactory()
@@ -171,11 +220,18 @@ class SharedLimitsIT {
     }
 
     private static HttpRequest chat(ConfigurableApplicationContext router, String key, String text) {
+        return chat(router, key, "helpdesk", null, text);
+    }
+
+    /** @param temperature the request's temperature, or null for none */
+    private static HttpRequest chat(
+            ConfigurableApplicationContext router, String key, String model, String temperature, String text) {
         return HttpRequest.newBuilder(uri(router, "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"helpdesk\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\","
+                        + (temperature == null ? "" : "\"temperature\":" + temperature + ",")
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
                 .build();
     }
 
