@@ -193,27 +193,45 @@ public record Policy(
     public record CustomPii(String name, String pattern, PiiAction action) {}
 
     /**
-     * Where escalated exchanges of opted-in domains are written, as JSON lines, for distillation.
-     *
-     * @param directory the folder of the capture files
-     * @param maxFileBytes a file is rotated when it would grow past this size
-     * @param retention files older than this are deleted
-     * @param queueSize exchanges waiting to be written; when full, new ones are dropped and counted
-     */
-    /**
      * The exact response cache.
      *
      * @param requests which requests are cached
      * @param ttl how long an answer is kept
      * @param maxBytes the most memory the cached answers take, as their JSON bytes
+     * @param semantic the semantic cache's settings, or {@code null} when it is off
      */
     public record Cache(
             CachedRequests requests,
             Duration ttl,
-            @JsonProperty("max-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class) long maxBytes) {
+            @JsonProperty("max-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class) long maxBytes,
+            Semantic semantic) {
 
         /** The defaults of defaults.yaml. */
         public static final Cache DEFAULTS = PolicyDefaults.cache();
+
+        /** Without the semantic cache. */
+        public Cache(CachedRequests requests, Duration ttl, long maxBytes) {
+            this(requests, ttl, maxBytes, null);
+        }
+    }
+
+    /**
+     * The semantic cache: single-turn requests answered again when their user message means the same.
+     *
+     * @param similarity the cosine similarity at or above which an earlier answer is given, for routes not in
+     *     {@code domains}
+     * @param domains a similarity per domain name
+     * @param maxEntries the most answered messages remembered per policy
+     */
+    public record Semantic(double similarity, Map<String, Double> domains, int maxEntries) {
+        public Semantic {
+            domains = domains != null ? Map.copyOf(domains) : Map.of();
+        }
+
+        /** The similarity for a request routed to {@code route}. */
+        public double similarity(String route) {
+            return domains.getOrDefault(route, similarity);
+        }
     }
 
     /** Which requests the response cache keeps answers of. */
@@ -224,6 +242,14 @@ public record Policy(
         ALL
     }
 
+    /**
+     * Where escalated exchanges of opted-in domains are written, as JSON lines, for distillation.
+     *
+     * @param directory the folder of the capture files
+     * @param maxFileBytes a file is rotated when it would grow past this size
+     * @param retention files older than this are deleted
+     * @param queueSize exchanges waiting to be written; when full, new ones are dropped and counted
+     */
     public record Capture(
             String directory,
             @JsonProperty("max-file-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class)

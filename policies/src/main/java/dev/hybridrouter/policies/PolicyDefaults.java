@@ -67,7 +67,10 @@ final class PolicyDefaults {
         if (policy.has("escalation")) {
             filled(policy, "escalation", TREE.get("escalation"));
         }
-        filled(policy, "cache", TREE.get("cache"));
+        ObjectNode cache = filled(policy, "cache", TREE.get("cache"));
+        if (cache.has("semantic")) {
+            filled(cache, "semantic", TREE.get("semantic-cache"));
+        }
         if (policy.has("capture")) {
             filled(policy, "capture", TREE.get("capture"));
         }

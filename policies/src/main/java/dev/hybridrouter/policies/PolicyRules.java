@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +33,8 @@ final class PolicyRules {
     private static final Pointer LARGE_MODELS = Pointer.ROOT.property("large-models");
     private static final Pointer ESCALATION = Pointer.ROOT.property("escalation");
     private static final Pointer RESILIENCE = Pointer.ROOT.property("resilience");
+    private static final Pointer SEMANTIC_DOMAINS =
+            Pointer.ROOT.property("cache").property("semantic").property("domains");
     private static final Pointer CLASSIFIER_THRESHOLD =
             Pointer.ROOT.property("classifier").property("threshold");
     private static final Pointer CUSTOM_PII =
@@ -70,6 +73,7 @@ final class PolicyRules {
         }
         checkDomains(root.path("domains"), specialists, largeModels);
         checkResidencyAndCapture(root.path("domains"), root.has("capture"));
+        checkSemanticCacheDomains(root.path("cache").path("semantic").path("domains"), root.path("domains"));
         checkCustomPii(root.path("privacy").path("pii").path("custom"));
         checkSpecialistFallbacks(root.path("specialists"), specialists);
         checkEscalation(root.path("escalation"), largeModels);
@@ -119,6 +123,26 @@ final class PolicyRules {
                         "domain '" + name + "' has the name of the specialist at line "
                                 + line(specialists.get(name)) + ", which is not its own specialist"
                                 + SHARED_NAMESPACE);
+            }
+        }
+    }
+
+    /** Checks that the semantic cache's similarities name domains of the policy. */
+    private void checkSemanticCacheDomains(JsonNode similarities, JsonNode domains) {
+        Set<String> names = new LinkedHashSet<>();
+        domains.forEach(domain -> {
+            String name = text(domain.path("name"));
+            if (name != null) {
+                names.add(name);
+            }
+        });
+        for (String name : similarities.propertyNames()) {
+            if (!names.contains(name)) {
+                problems.add(
+                        document.keyAt(SEMANTIC_DOMAINS.property(name)),
+                        "cache.semantic.domains names '" + name + "', which is not a domain of the policy"
+                                + Suggestions.didYouMean(name, names) + " (domains: " + String.join(", ", names)
+                                + ")");
             }
         }
     }

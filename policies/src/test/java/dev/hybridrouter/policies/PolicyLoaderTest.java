@@ -328,6 +328,44 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void should_read_the_semantic_cache_with_its_defaults_and_leave_it_off_without_the_block() {
+        // given
+        String on = MINIMAL + """
+                cache:
+                  semantic:
+                    domains: {banking: 0.97}
+                """;
+
+        // when
+        Policy.Cache cache = PolicyLoader.parse("policy.yaml", on, ENVIRONMENT::get).cache();
+        Policy.Cache off = PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get).cache();
+
+        // then
+        assertThat(cache.semantic()).isEqualTo(new Policy.Semantic(0.95, Map.of("banking", 0.97), 1000));
+        assertThat(cache.semantic().similarity("banking")).isEqualTo(0.97);
+        assertThat(cache.semantic().similarity("cloud")).isEqualTo(0.95);
+        assertThat(off.semantic()).isNull();
+    }
+
+    @Test
+    void should_reject_a_semantic_cache_similarity_for_a_domain_the_policy_lacks() {
+        // given
+        String yaml = MINIMAL + """
+                cache:
+                  semantic:
+                    domains: {bankng: 0.97}
+                """;
+
+        // when
+        List<String> errors = errors(yaml);
+
+        // then
+        assertThat(errors)
+                .containsExactly("policy.yaml:14:15: cache.semantic.domains names 'bankng', which is not a domain of"
+                        + " the policy; did you mean 'banking'? (domains: banking)");
+    }
+
+    @Test
     void should_suggest_closest_key_when_key_is_unknown() {
         // given
         String yaml =

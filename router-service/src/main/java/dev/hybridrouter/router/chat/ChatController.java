@@ -19,6 +19,7 @@ import dev.hybridrouter.router.tenant.Caller;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +54,7 @@ class ChatController {
     static final String RESIDENCY = "x-router-residency";
     static final String DEGRADED_REASON = "x-router-degraded-reason";
     static final String CACHE = "x-router-cache";
+    static final String CACHE_SIMILARITY = "x-router-cache-similarity";
 
     private final PolicyRegistry policies;
     private final Execution execution;
@@ -88,19 +90,23 @@ class ChatController {
             if (routed.request().streaming()) {
                 return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
             }
-            Optional<String> key = policy.cache().key(caller.tenant(), routed.request());
-            if (key.isEmpty()) {
-                return complete(call, headers, record, caller, key);
+            Optional<ResponseCache.Lookup> lookup =
+                    policy.cache().lookup(caller.tenant(), routed.request(), routed.decision());
+            if (lookup.isEmpty()) {
+                return complete(call, headers, record, caller, lookup);
             }
             return policy.cache()
-                    .get(key.get(), routed.decision().localOnly())
-                    .<ResponseEntity<?>>map(cached -> {
-                        headers.set(CACHE, "hit");
-                        return cachedAnswer(cached, headers, record);
+                    .get(lookup.get())
+                    .<ResponseEntity<?>>map(hit -> {
+                        headers.set(CACHE, hit.similarity() == null ? "hit" : "semantic-hit");
+                        if (hit.similarity() != null) {
+                            headers.set(CACHE_SIMILARITY, String.format(Locale.ROOT, "%.4f", hit.similarity()));
+                        }
+                        return cachedAnswer(hit.cached(), headers, record);
                     })
                     .switchIfEmpty(Mono.defer(() -> {
                         headers.set(CACHE, "miss");
-                        return complete(call, headers, record, caller, key);
+                        return complete(call, headers, record, caller, lookup);
                     }));
         });
     }
@@ -147,10 +153,14 @@ class ChatController {
     }
 
     /**
-     * A whole answer from the plan's models; kept in the policy's cache under {@code key} when there is one.
+     * A whole answer from the plan's models; kept in the policy's cache when the request has a {@code lookup}.
      */
     private Mono<ResponseEntity<?>> complete(
-            Execution.Call call, HttpHeaders headers, Decisions.Recording record, Caller caller, Optional<String> key) {
+            Execution.Call call,
+            HttpHeaders headers,
+            Decisions.Recording record,
+            Caller caller,
+            Optional<ResponseCache.Lookup> lookup) {
         return execution
                 .complete(call)
                 .<ResponseEntity<?>>map(answer -> {
@@ -159,11 +169,10 @@ class ChatController {
                     record.usage(answer.completion().usage());
                     caller.spend(answer.attempt().target(), answer.completion().usage());
                     byte[] body = WireJson.MAPPER.writeValueAsBytes(answer.completion());
-                    key.ifPresent(k -> call.policy()
+                    lookup.ifPresent(l -> call.policy()
                             .cache()
                             .put(
-                                    k,
-                                    call.decision().localOnly(),
+                                    l,
                                     new ResponseCache.Cached(
                                             body,
                                             answer.attempt(),

@@ -17,6 +17,7 @@ import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.UpstreamFactory;
 import dev.hybridrouter.router.redis.Redis;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -70,6 +71,8 @@ public class PolicyRegistry {
     private final MeterRegistry meters;
     /** Where response caches keep answers for every replica, or null without Redis. */
     private final RedisAnswers sharedAnswers;
+    /** The process's embeddings, for semantic caches. */
+    private final EmbeddingCache embeddings;
 
     private final Map<Policy.Capture, CaptureWriter> captureWriters = new HashMap<>();
     private volatile Served served;
@@ -85,10 +88,12 @@ public class PolicyRegistry {
             Clock clock,
             UpstreamFactory upstreams,
             MeterRegistry meters,
-            Optional<Redis> redis) {
+            Optional<Redis> redis,
+            EmbeddingCache embeddings) {
         this.properties = properties;
         this.meters = meters;
         this.sharedAnswers = redis.map(RedisAnswers::new).orElse(null);
+        this.embeddings = embeddings;
         this.classifiers = classifiers;
         this.clock = clock;
         this.upstreams = upstreams;
@@ -265,7 +270,7 @@ public class PolicyRegistry {
                 built.upstreams(),
                 built.unavailable(),
                 captureWriterFor(policy.capture()),
-                new ResponseCache(policy.cache(), clock, policy.name(), digest(policy), sharedAnswers));
+                new ResponseCache(policy, digest(policy), clock, sharedAnswers, embeddings));
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
         return compiled;
     }

@@ -1,11 +1,11 @@
 package dev.hybridrouter.router.routing;
 
 /** Small operations on dense vectors. */
-final class Vectors {
+public final class Vectors {
 
     private Vectors() {}
 
-    static double dot(float[] a, float[] b) {
+    public static double dot(float[] a, float[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {
             sum += a[i] * b[i];

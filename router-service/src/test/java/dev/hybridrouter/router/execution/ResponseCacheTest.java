@@ -7,9 +7,13 @@ import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.MutableClock;
 import dev.hybridrouter.router.routing.Attempt;
+import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.AlphaChars;
@@ -26,18 +30,19 @@ class ResponseCacheTest {
     void should_give_a_kept_answer_again_to_the_same_tenant_for_the_same_request_until_it_expires() {
         // given
         ResponseCache cache = cache(Policy.CachedRequests.DETERMINISTIC);
-        String key = cache.key("acme", request(0.0, false)).orElseThrow();
-        cache.put(key, false, answer("kept", SLM));
+        ResponseCache.Lookup key = lookup(cache, "acme", request(0.0, false)).orElseThrow();
+        cache.put(key, answer("kept", SLM));
 
         // when
-        var soon = cache.get(cache.key("acme", request(0.0, false)).orElseThrow(), false)
+        var soon = cache.get(lookup(cache, "acme", request(0.0, false)).orElseThrow())
                 .blockOptional();
         clock.advance(Duration.ofMinutes(5).plusMillis(1));
-        var later = cache.get(key, false).blockOptional();
+        var later = cache.get(key).blockOptional();
 
         // then
-        assertThat(soon).hasValueSatisfying(cached -> assertThat(new String(cached.body(), StandardCharsets.UTF_8))
-                .isEqualTo("kept"));
+        assertThat(soon)
+                .hasValueSatisfying(hit -> assertThat(new String(hit.cached().body(), StandardCharsets.UTF_8))
+                        .isEqualTo("kept"));
         assertThat(later).isEmpty();
     }
 
@@ -49,26 +54,26 @@ class ResponseCacheTest {
         ResponseCache off = cache(Policy.CachedRequests.OFF);
 
         // then
-        assertThat(deterministic.key("acme", request(0.0, false))).isPresent();
-        assertThat(deterministic.key("acme", request(0.7, false))).isEmpty();
-        assertThat(deterministic.key("acme", request(null, false))).isEmpty();
-        assertThat(deterministic.key("acme", request(0.0, true))).isEmpty();
-        assertThat(all.key("acme", request(null, false))).isPresent();
-        assertThat(all.key("acme", request(0.7, true))).isEmpty();
-        assertThat(off.key("acme", request(0.0, false))).isEmpty();
+        assertThat(lookup(deterministic, "acme", request(0.0, false))).isPresent();
+        assertThat(lookup(deterministic, "acme", request(0.7, false))).isEmpty();
+        assertThat(lookup(deterministic, "acme", request(null, false))).isEmpty();
+        assertThat(lookup(deterministic, "acme", request(0.0, true))).isEmpty();
+        assertThat(lookup(all, "acme", request(null, false))).isPresent();
+        assertThat(lookup(all, "acme", request(0.7, true))).isEmpty();
+        assertThat(lookup(off, "acme", request(0.0, false))).isEmpty();
     }
 
     @Test
     void should_not_keep_an_answer_a_fallback_gave() {
         // given
         ResponseCache cache = cache(Policy.CachedRequests.ALL);
-        String key = cache.key(null, request(0.0, false)).orElseThrow();
+        ResponseCache.Lookup key = lookup(cache, null, request(0.0, false)).orElseThrow();
 
         // when
-        cache.put(key, false, answer("degraded", new Attempt(Target.specialist("slm"), "large-models-unavailable")));
+        cache.put(key, answer("degraded", new Attempt(Target.specialist("slm"), "large-models-unavailable")));
 
         // then
-        assertThat(cache.get(key, false).blockOptional()).isEmpty();
+        assertThat(cache.get(key).blockOptional()).isEmpty();
     }
 
     @Property
@@ -81,12 +86,11 @@ class ResponseCacheTest {
         ChatCompletionRequest request = WireJson.MAPPER.readValue(
                 "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}",
                 ChatCompletionRequest.class);
-        cache.put(cache.key(tenant, request).orElseThrow(), false, answer("for " + tenant, SLM));
+        cache.put(lookup(cache, tenant, request).orElseThrow(), answer("for " + tenant, SLM));
 
         // when
-        var theirs = cache.get(cache.key(other, request).orElseThrow(), false).blockOptional();
-        var singleUser =
-                cache.get(cache.key(null, request).orElseThrow(), false).blockOptional();
+        var theirs = cache.get(lookup(cache, other, request).orElseThrow()).blockOptional();
+        var singleUser = cache.get(lookup(cache, null, request).orElseThrow()).blockOptional();
 
         // then
         if (!other.equals(tenant)) {
@@ -100,16 +104,34 @@ class ResponseCacheTest {
         // given: room for about two answers of 400 bytes
         ResponseCache cache =
                 new ResponseCache(new Policy.Cache(Policy.CachedRequests.ALL, Duration.ofMinutes(5), 1000), clock);
-        String first = cache.key("a", text("one")).orElseThrow();
-        cache.put(first, false, answer("x".repeat(400), SLM));
+        ResponseCache.Lookup first = lookup(cache, "a", text("one")).orElseThrow();
+        cache.put(first, answer("x".repeat(400), SLM));
 
         // when
         for (String word : new String[] {"two", "three", "four"}) {
-            cache.put(cache.key("a", text(word)).orElseThrow(), false, answer("x".repeat(400), SLM));
+            cache.put(lookup(cache, "a", text(word)).orElseThrow(), answer("x".repeat(400), SLM));
         }
 
         // then
-        assertThat(cache.get(first, false).blockOptional()).isEmpty();
+        assertThat(cache.get(first).blockOptional()).isEmpty();
+    }
+
+    /** How the cache looks up a request routed to a specialist, that may leave the process. */
+    static Optional<ResponseCache.Lookup> lookup(ResponseCache cache, String tenant, ChatCompletionRequest request) {
+        return cache.lookup(tenant, request, decision(null));
+    }
+
+    /** The decision for a request; local-only when {@code localOnlyReason} is not null. */
+    static RoutingDecision decision(String localOnlyReason) {
+        Target target = Target.specialist("slm");
+        return new RoutingDecision(
+                "helpdesk",
+                target,
+                0.9,
+                RoutingDecision.Reason.CONFIDENT,
+                Map.of(),
+                localOnlyReason,
+                List.of(Attempt.of(target)));
     }
 
     private ResponseCache cache(Policy.CachedRequests requests) {

@@ -71,12 +71,13 @@ class SharedResponseCacheTest {
         // given
         ResponseCache first = cache("support", "v1", server.url());
         ResponseCache second = cache("support", "v1", server.url());
-        String key = first.key("acme", request("what are your opening hours")).orElseThrow();
+        ResponseCache.Lookup key =
+                lookup(first, "acme", request("what are your opening hours")).orElseThrow();
         byte[] body = "{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\":{\"content\":\"9 to 5\\n\"}}]}"
                 .getBytes(StandardCharsets.UTF_8);
 
         // when
-        first.put(key, false, new ResponseCache.Cached(body, CLOUD, Usage.of(12, 3)));
+        first.put(key, new ResponseCache.Cached(body, CLOUD, Usage.of(12, 3)));
         ResponseCache.Cached found = await(second, key);
 
         // then
@@ -96,19 +97,27 @@ class SharedResponseCacheTest {
         // given
         ResponseCache first = cache("records", "v1", server.url());
         ResponseCache second = cache("records", "v1", server.url());
-        String key =
-                first.key("clinic", request("the patient note of PID-123456")).orElseThrow();
+        ResponseCache.Lookup key = first.lookup(
+                        "clinic",
+                        request("the patient note of PID-123456"),
+                        ResponseCacheTest.decision("it names a patient"))
+                .orElseThrow();
 
         // when
-        first.put(key, true, answer("kept here"));
-        first.put(first.key("clinic", request("a question that may leave")).orElseThrow(), false, answer("shared"));
+        first.put(key, answer("kept here"));
+        first.put(lookup(first, "clinic", request("a question that may leave")).orElseThrow(), answer("shared"));
 
         // then: the other answer arrived in Redis, this one never did
-        await(second, first.key("clinic", request("a question that may leave")).orElseThrow());
+        await(
+                second,
+                lookup(first, "clinic", request("a question that may leave")).orElseThrow());
         assertThat(inspection.sync().keys(Redis.PREFIX + "cache:*")).hasSize(1);
-        assertThat(first.get(key, true).blockOptional(WAIT)).isPresent();
-        assertThat(second.get(key, true).blockOptional(WAIT)).isEmpty();
-        assertThat(second.get(key, false).blockOptional(WAIT)).isEmpty();
+        assertThat(first.get(key).blockOptional(WAIT)).isPresent();
+        assertThat(second.get(key).blockOptional(WAIT)).isEmpty();
+        assertThat(second.get(lookup(second, "clinic", request("the patient note of PID-123456"))
+                                .orElseThrow())
+                        .blockOptional(WAIT))
+                .isEmpty();
     }
 
     @Test
@@ -117,15 +126,14 @@ class SharedResponseCacheTest {
         ResponseCache before = cache("support", "v1", server.url());
         ResponseCache changed = cache("support", "v2", server.url());
         ChatCompletionRequest request = request("reset my password");
-        String key = before.key("acme", request).orElseThrow();
-        before.put(key, false, answer("for acme"));
+        ResponseCache.Lookup key = lookup(before, "acme", request).orElseThrow();
+        before.put(key, answer("for acme"));
         await(before, key);
 
         // then
-        assertThat(before.get(before.key("globex", request).orElseThrow(), false)
-                        .blockOptional(WAIT))
+        assertThat(before.get(lookup(before, "globex", request).orElseThrow()).blockOptional(WAIT))
                 .isEmpty();
-        assertThat(changed.get(key, false).blockOptional(WAIT)).isEmpty();
+        assertThat(changed.get(key).blockOptional(WAIT)).isEmpty();
     }
 
     @Test
@@ -135,8 +143,8 @@ class SharedResponseCacheTest {
         ResponseCache current = cache("support", "v2", server.url());
         ResponseCache other = cache("finance", "v1", server.url());
         for (ResponseCache cache : List.of(old, current, other)) {
-            String key = cache.key("acme", request("hello")).orElseThrow();
-            cache.put(key, false, answer("hi"));
+            ResponseCache.Lookup key = lookup(cache, "acme", request("hello")).orElseThrow();
+            cache.put(key, answer("hi"));
             await(cache, key);
         }
 
@@ -155,11 +163,11 @@ class SharedResponseCacheTest {
     void should_miss_at_once_and_keep_nothing_while_redis_is_down() {
         // given: nothing listens at its address
         ResponseCache cache = cache("support", "v1", "redis://127.0.0.1:" + RedisServer.freePort());
-        String key = cache.key("acme", request("hello")).orElseThrow();
+        ResponseCache.Lookup key = lookup(cache, "acme", request("hello")).orElseThrow();
 
         // when
-        cache.put(key, false, answer("lost"));
-        var found = cache.get(key, false).blockOptional(WAIT);
+        cache.put(key, answer("lost"));
+        var found = cache.get(key).blockOptional(WAIT);
         Throwable purge = catchThrowable(() -> cache.purge().block(WAIT));
 
         // then
@@ -172,17 +180,23 @@ class SharedResponseCacheTest {
     }
 
     /** The answer at {@code key}, once the put (which does not wait) has reached Redis. */
-    private static ResponseCache.Cached await(ResponseCache cache, String key) {
+    private static ResponseCache.Cached await(ResponseCache cache, ResponseCache.Lookup key) {
         return Awaitility.await()
                 .atMost(WAIT)
-                .until(() -> cache.get(key, false).blockOptional(WAIT), Optional::isPresent)
-                .orElseThrow();
+                .until(() -> cache.get(key).blockOptional(WAIT), Optional::isPresent)
+                .orElseThrow()
+                .cached();
+    }
+
+    private static Optional<ResponseCache.Lookup> lookup(
+            ResponseCache cache, String tenant, ChatCompletionRequest request) {
+        return ResponseCacheTest.lookup(cache, tenant, request);
     }
 
     private ResponseCache cache(String policy, String version, String url) {
         Redis redis = new Redis(url, Duration.ofMillis(250));
         opened.add(redis);
-        return new ResponseCache(SETTINGS, Clock.systemUTC(), policy, version, new RedisAnswers(redis));
+        return new ResponseCache(SETTINGS, Clock.systemUTC(), policy, version, new RedisAnswers(redis), null);
     }
 
     private static ResponseCache.Cached answer(String body) {

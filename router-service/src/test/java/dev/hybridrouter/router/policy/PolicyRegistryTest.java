@@ -9,6 +9,7 @@ import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.execution.UpstreamFactory;
 import dev.hybridrouter.router.execution.UpstreamResilience;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.routing.EmbeddingCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -213,7 +214,8 @@ class PolicyRegistryTest {
                         name -> null,
                         CLOCK),
                 new SimpleMeterRegistry(),
-                Optional.empty());
+                Optional.empty(),
+                EmbeddingCache.ofDefaults());
     }
 
     private static String policy(String... domains) {

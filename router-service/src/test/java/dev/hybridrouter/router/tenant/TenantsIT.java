@@ -397,6 +397,31 @@ class TenantsIT {
         deterministic(ACME, body).expectHeader().valueEquals("x-router-cache", "miss");
     }
 
+    @Test
+    void should_answer_a_paraphrase_of_a_single_turn_request_from_the_semantic_cache_of_the_same_tenant_only() {
+        // given
+        String kept = "{\"model\":\"helpdesk\",\"temperature\":0,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"How do I reset my laptop password?\"}]}";
+        String paraphrase = kept.replace("How do I", "How can I");
+        deterministic(ACME, kept).expectHeader().valueEquals("x-router-cache", "miss");
+
+        // when
+        var again = deterministic(ACME, paraphrase);
+        var otherTenant = deterministic(UMBRELLA, paraphrase);
+
+        // then
+        again.expectHeader()
+                .valueEquals("x-router-cache", "semantic-hit")
+                .expectHeader()
+                .value("x-router-cache-similarity", similarity -> assertThat(Double.parseDouble(similarity))
+                        .isBetween(0.95, 1.0));
+        otherTenant.expectHeader().valueEquals("x-router-cache", "miss");
+        upstream.verify( // acme's first request and umbrella's: never acme's paraphrase
+                2,
+                postRequestedFor(urlEqualTo("/support/v1/chat/completions"))
+                        .withRequestBody(containing("reset my laptop password")));
+    }
+
     private WebTestClient.ResponseSpec deterministic(String key, String body) {
         return web.post()
                 .uri("/v1/chat/completions")
@@ -496,6 +521,8 @@ class TenantsIT {
                     provider: openai-compatible
                     base-url: %4$s/%3$s/v1
                     model: qwen
+                cache:
+                  semantic: {similarity: 0.95}
                 """
                 .formatted(domain, example, path, upstream.baseUrl());
     }
