@@ -143,6 +143,9 @@ Checks on combinations of values that the JSON schema cannot express clearly.
 {{- if and .Values.podDisruptionBudget.minAvailable .Values.podDisruptionBudget.maxUnavailable }}
 {{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
 {{- end }}
+{{- if and .Values.redis.url .Values.redis.deploy.enabled }}
+{{- fail "redis.url and redis.deploy.enabled are both set: point the router at your Redis (redis.url) or let the chart run one (redis.deploy.enabled), not both" }}
+{{- end }}
 {{- $names := list }}
 {{- range .Values.slmServers }}
 {{- if has .name $names }}
@@ -216,4 +219,55 @@ Fails the render when no slmServers entry has that name.
 {{- else }}
 {{- $url }}
 {{- end }}
+{{- end }}
+
+{{/*
+The Redis run by the chart (redis.deploy). Its resource name: <fullname>-redis, cut to 63 characters.
+*/}}
+{{- define "hybrid-router.redis.fullname" -}}
+{{- printf "%s-redis" (include "hybrid-router.fullname" . | trunc 57 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The Redis's selector labels. Selectors are immutable: never change these.
+*/}}
+{{- define "hybrid-router.redis.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hybrid-router.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: redis
+{{- end }}
+
+{{/*
+The Redis's labels.
+*/}}
+{{- define "hybrid-router.redis.labels" -}}
+{{ include "hybrid-router.commonLabels" . }}
+app.kubernetes.io/component: redis
+{{- end }}
+
+{{/*
+The Secret holding the Redis password, and its key: the user's redis.deploy.existingSecret, or the chart's.
+*/}}
+{{- define "hybrid-router.redis.secretName" -}}
+{{- .Values.redis.deploy.existingSecret | default (include "hybrid-router.redis.fullname" .) }}
+{{- end }}
+
+{{- define "hybrid-router.redis.secretKey" -}}
+{{- if .Values.redis.deploy.existingSecret }}
+{{- .Values.redis.deploy.existingSecretKey }}
+{{- else -}}
+redis-password
+{{- end }}
+{{- end }}
+
+{{/*
+The password, as an environment variable of the container that needs it (the Redis server, redis-cli in the
+probes, the router's ROUTER_REDIS_URL), read from the Secret: it never appears in a pod spec.
+*/}}
+{{- define "hybrid-router.redis.passwordEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hybrid-router.redis.secretName" .context }}
+      key: {{ include "hybrid-router.redis.secretKey" .context }}
 {{- end }}

@@ -70,6 +70,7 @@ class ChartLintTest {
                 "existing-secret-configmap-values.yaml",
                 "in-process-values.yaml",
                 "ingress-monitoring-pdb-values.yaml",
+                "redis-dashboard-values.yaml",
                 "slm-servers-values.yaml");
 
         // when
@@ -88,6 +89,7 @@ class ChartLintTest {
         // when
         Manifests manifests = chart().releaseName(longRelease)
                 .ciValues("slm-servers-values.yaml")
+                .ciValues("redis-dashboard-values.yaml")
                 .render();
 
         // then
@@ -95,6 +97,6 @@ class ChartLintTest {
                         metadata.getName())
                 .hasSizeLessThanOrEqualTo(63)
                 .doesNotEndWith("-"));
-        assertThat(manifests.ofKind("Deployment")).hasSize(3);
+        assertThat(manifests.ofKind("Deployment")).hasSize(4);
     }
 }

@@ -52,13 +52,35 @@ class NotesTest {
         ChartRender shared = chart().set("tenants.existingSecret", "router-tenants")
                 .set("replicaCount", "3")
                 .set("redis.url", "redis://redis-master.redis:6379/0");
+        ChartRender deployed = chart().set("tenants.existingSecret", "router-tenants")
+                .set("replicaCount", "3")
+                .set("redis.deploy.enabled", "true");
         ChartRender one = chart().set("tenants.existingSecret", "router-tenants");
 
         // when / then
         assertThat(several.notes()).contains("WARNING: more than one router pod and no redis.url");
         assertThat(scaling.notes()).contains("WARNING: more than one router pod and no redis.url");
         assertThat(shared.notes()).doesNotContain("more than one router pod");
+        assertThat(deployed.notes()).doesNotContain("more than one router pod");
         assertThat(one.notes()).doesNotContain("more than one router pod");
+    }
+
+    @Test
+    void should_say_that_counts_reset_with_the_redis_pod_unless_it_persists_when_tenants_count_in_the_charts_redis() {
+        // given
+        ChartRender inMemory =
+                chart().set("tenants.existingSecret", "router-tenants").set("redis.deploy.enabled", "true");
+        ChartRender persistent = chart().set("tenants.existingSecret", "router-tenants")
+                .set("redis.deploy.enabled", "true")
+                .set("redis.deploy.persistence.enabled", "true");
+
+        // when / then
+        assertThat(inMemory.notes())
+                .contains("counts the tenants' limits and budgets in Redis \"hr-hybrid-router-redis\" of this release")
+                .contains("when its pod restarts, rate windows and daily budgets start again at zero");
+        assertThat(persistent.notes())
+                .contains("daily budgets survive a restart of its pod")
+                .doesNotContain("start again at zero");
     }
 
     @Test
