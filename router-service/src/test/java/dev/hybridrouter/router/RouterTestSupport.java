@@ -11,6 +11,9 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.execution.UpstreamResilience;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +56,9 @@ public abstract class RouterTestSupport {
 
     protected static final String OPENAI_KEY = "sk-test-openai";
     protected static final String ANTHROPIC_KEY = "sk-ant-test";
+
+    /** Every sampled span the router ended, as it ended it. */
+    protected static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
 
     /** Where the test policy captures escalated exchanges of its {@code it-helpdesk} domain. */
     protected static final Path CAPTURE_DIRECTORY = temporaryDirectory("router-capture");
@@ -285,6 +291,12 @@ public abstract class RouterTestSupport {
         @Primary
         MutableClock testClock() {
             return new MutableClock();
+        }
+
+        /** Beside the service's own span processor, which exports nowhere unless an OTLP endpoint is set. */
+        @Bean
+        SpanProcessor testSpans() {
+            return SimpleSpanProcessor.create(SPANS);
         }
     }
 }
