@@ -19,6 +19,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -47,6 +50,9 @@ class TracingIT extends RouterTestSupport {
     private static final String TRACESTATE = "vendor=opaque";
     private static final Pattern W3C = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}");
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Autowired
+    ApplicationContext context;
 
     private final ListAppender<ILoggingEvent> decisionLines = new ListAppender<>();
     private final Logger decisionLog = (Logger) LoggerFactory.getLogger("dev.hybridrouter.router.decisions");
@@ -93,6 +99,11 @@ class TracingIT extends RouterTestSupport {
         assertThat(attempt.getSpanId()).as("the upstream's parent span").isEqualTo(context.group(2));
         assertThat(attempt.getAttributes().get(AttributeKey.stringKey("stream")))
                 .isEqualTo(Boolean.toString(stream));
+    }
+
+    @Test
+    void should_export_spans_nowhere_when_no_otlp_endpoint_is_set() {
+        assertThat(context.getBeanNamesForType(SpanExporter.class)).isEmpty();
     }
 
     @Test
