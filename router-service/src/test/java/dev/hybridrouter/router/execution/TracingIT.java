@@ -136,6 +136,7 @@ class TracingIT extends RouterTestSupport {
         SpanData server = await().atMost(WAIT)
                 .until(() -> spans(SpanKind.SERVER), found -> found.size() == 1)
                 .get(0);
+        assertThat(server.getName()).isEqualTo("http post /v1/chat/completions");
         assertThat(server.getParentSpanContext().isRemote()).isTrue();
         assertThat(server.getParentSpanId()).isEqualTo(CALLER_SPAN);
         List<SpanData> classification = spans("router.classification");
