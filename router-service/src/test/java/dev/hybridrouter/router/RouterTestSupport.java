@@ -93,7 +93,11 @@ public abstract class RouterTestSupport {
             server.resetAll();
         }
         resilience.circuitBreakers().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
-        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+        web = web.mutate()
+                .responseTimeout(Duration.ofSeconds(30))
+                // /actuator/prometheus, with every histogram bucket of every test's models
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
+                .build();
     }
 
     /** Posts a JSON body to {@code /v1/chat/completions}. */

@@ -203,7 +203,10 @@ class TracingIT extends RouterTestSupport {
                     .expectBody(String.class)
                     .returnResult()
                     .getResponseBody();
-            assertThat(metrics).containsPattern(series("router_classification_seconds_bucket", "policy=\"test\""));
+            assertThat(metrics)
+                    .as("classification buckets from 0.1 ms")
+                    .containsPattern(
+                            series("router_classification_seconds_bucket", "policy=\"test\"", "le=\"1.0E-4\""));
             assertThat(metrics)
                     .containsPattern(series(
                             "router_upstream_seconds_bucket",
