@@ -4,6 +4,7 @@ import dev.hybridrouter.gateway.wire.ChatCompletion;
 import dev.hybridrouter.gateway.wire.ChatCompletionChunk;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -12,6 +13,10 @@ import reactor.core.publisher.Mono;
  * format. The client writes its own model name into the request and leaves everything else as the
  * caller sent it, or, for a provider with another wire format, maps it completely. Calls never block;
  * they fail with {@link UpstreamException}. Cancelling a call's subscription cancels the upstream call.
+ *
+ * <p>Each call carries the HTTP headers the caller wants sent with it, as they are: the router's {@code
+ * x-request-id} and the W3C trace context ({@code traceparent}, {@code tracestate}). A model reached
+ * without HTTP (in process) has nowhere to send them.
  */
 public interface ChatClient {
 
@@ -24,15 +29,15 @@ public interface ChatClient {
     /**
      * A whole answer to a request that does not ask for a stream.
      *
-     * @param requestId sent upstream as {@code x-request-id}
+     * @param headers sent upstream with the call
      */
-    Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId);
+    Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers);
 
     /**
      * The answer of a request that asks for a stream, chunk by chunk; completes after the last chunk (the
      * {@code [DONE]} marker is not a chunk).
      *
-     * @param requestId sent upstream as {@code x-request-id}
+     * @param headers sent upstream with the call
      */
-    Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId);
+    Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers);
 }

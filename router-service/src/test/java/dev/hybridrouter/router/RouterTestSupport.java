@@ -11,11 +11,17 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.execution.UpstreamResilience;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,6 +60,9 @@ public abstract class RouterTestSupport {
     protected static final String OPENAI_KEY = "sk-test-openai";
     protected static final String ANTHROPIC_KEY = "sk-ant-test";
 
+    /** Every sampled span the routers of these tests ended, as they ended it. */
+    protected static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+
     /** Where the test policy captures escalated exchanges of its {@code it-helpdesk} domain. */
     protected static final Path CAPTURE_DIRECTORY = temporaryDirectory("router-capture");
 
@@ -84,7 +93,11 @@ public abstract class RouterTestSupport {
             server.resetAll();
         }
         resilience.circuitBreakers().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
-        web = web.mutate().responseTimeout(Duration.ofSeconds(30)).build();
+        web = web.mutate()
+                .responseTimeout(Duration.ofSeconds(30))
+                // /actuator/prometheus, with every histogram bucket of every test's models
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
+                .build();
     }
 
     /** Posts a JSON body to {@code /v1/chat/completions}. */
@@ -287,6 +300,35 @@ public abstract class RouterTestSupport {
         @Primary
         MutableClock testClock() {
             return new MutableClock();
+        }
+
+        /**
+         * Beside the service's own span processor, which exports nowhere unless an OTLP endpoint is set. Not
+         * a SimpleSpanProcessor: closing one context would shut {@link #SPANS} down for every other.
+         */
+        @Bean
+        SpanProcessor testSpans() {
+            return new SpanProcessor() {
+                @Override
+                public void onStart(Context parent, ReadWriteSpan span) {}
+
+                @Override
+                public boolean isStartRequired() {
+                    return false;
+                }
+
+                @Override
+                public void onEnd(ReadableSpan span) {
+                    if (span.getSpanContext().isSampled()) {
+                        SPANS.export(List.of(span.toSpanData()));
+                    }
+                }
+
+                @Override
+                public boolean isEndRequired() {
+                    return true;
+                }
+            };
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -46,13 +47,13 @@ public final class Specialist implements ChatClient {
     }
 
     @Override
-    public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
-        return model.complete(withPreamble(request), requestId);
+    public Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers) {
+        return model.complete(withPreamble(request), headers);
     }
 
     @Override
-    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
-        return model.stream(withPreamble(request), requestId);
+    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers) {
+        return model.stream(withPreamble(request), headers);
     }
 
     private ChatCompletionRequest withPreamble(ChatCompletionRequest request) {

@@ -54,7 +54,7 @@ class SpecialistTest {
                         null));
 
         specialist
-                .complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("my question"))), "r")
+                .complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("my question"))), Map.of())
                 .block(Duration.ofSeconds(10));
 
         server.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
@@ -84,7 +84,7 @@ class SpecialistTest {
                 .create(settings(
                         SpecialistSettings.Provider.OLLAMA, server.baseUrl() + "/", null, List.of(), "OLLAMA_KEY"));
 
-        ollama.complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hi"))), "r")
+        ollama.complete(ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hi"))), Map.of())
                 .block(Duration.ofSeconds(10));
 
         server.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))

@@ -85,6 +85,7 @@ public final class AnthropicChatClient {
                 .apiKey(apiKey)
                 .modelName(model)
                 .maxTokens(DEFAULT_MAX_TOKENS)
+                .customHeaders(LangChain4jChatClient.callHeaders())
                 .build();
         return new LangChain4jChatClient(name, model, streaming, DIALECT, DEFAULT_MAX_TOKENS, clock);
     }

@@ -23,10 +23,12 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -35,9 +37,13 @@ import reactor.core.publisher.Mono;
  * A model behind LangChain4j's {@link StreamingChatModel}, speaking the OpenAI wire format: requests are
  * mapped completely ({@link RequestMapping}), and a request with a field the provider cannot honour is
  * refused before any call. Whole answers are streamed too and gathered, so no call ever holds a thread
- * while it waits. Streamed tool calls arrive as OpenAI tool-call deltas.
+ * while it waits. Streamed tool calls arrive as OpenAI tool-call deltas. A call's headers reach the
+ * provider's HTTP request through {@link #callHeaders()}.
  */
 public final class LangChain4jChatClient implements ChatClient {
+
+    /** The headers of the call this thread is starting; set only while {@link #start} runs. */
+    private static final ThreadLocal<Map<String, String>> STARTING = ThreadLocal.withInitial(Map::of);
 
     private final String name;
     private final String model;
@@ -66,13 +72,22 @@ public final class LangChain4jChatClient implements ChatClient {
         this.clock = clock;
     }
 
+    /**
+     * The headers of the call being started, for a provider builder's {@code customHeaders}. LangChain4j
+     * has no headers per request, but its providers build a call's HTTP request, asking this supplier, on
+     * the thread that starts the call, which is where this client sets them.
+     */
+    public static Supplier<Map<String, String>> callHeaders() {
+        return STARTING::get;
+    }
+
     @Override
     public List<String> unsupported(ChatCompletionRequest request) {
         return RequestMapping.problems(request, dialect, model);
     }
 
     @Override
-    public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
+    public Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers) {
         return Mono.defer(() -> {
             ChatRequest mapped = mapped(request);
             String id = newId();
@@ -84,13 +99,13 @@ public final class LangChain4jChatClient implements ChatClient {
                                 ResponseMapping.completion(id, created, model, response, dialect.logprobs(response))),
                         failure -> sink.error(failure));
                 sink.onCancel(handler::cancel);
-                start(mapped, handler);
+                start(mapped, headers, handler);
             });
         });
     }
 
     @Override
-    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
+    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers) {
         return Flux.defer(() -> {
             ChatRequest mapped = mapped(request);
             String id = newId();
@@ -99,17 +114,20 @@ public final class LangChain4jChatClient implements ChatClient {
                 Chunks chunks = new Chunks(id, created, request.includeUsage(), sink);
                 Handler handler = new Handler(chunks::piece, chunks::complete, sink::error);
                 sink.onCancel(handler::cancel);
-                start(mapped, handler);
+                start(mapped, headers, handler);
             });
         });
     }
 
     /** A provider may refuse a request before streaming (its own checks); that is a failure like any other. */
-    private void start(ChatRequest request, Handler handler) {
+    private void start(ChatRequest request, Map<String, String> headers, Handler handler) {
+        STARTING.set(headers);
         try {
             chatModel.chat(request, handler);
         } catch (RuntimeException refused) {
             handler.onError(refused);
+        } finally {
+            STARTING.remove();
         }
     }
 

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
@@ -76,8 +77,8 @@ public final class OpenAiCompatibleChatClient implements ChatClient {
     }
 
     @Override
-    public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
-        return post(request, requestId, HttpHeaderValues.APPLICATION_JSON.toString())
+    public Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers) {
+        return post(request, headers, HttpHeaderValues.APPLICATION_JSON.toString())
                 .response((response, body) -> Bodies.read(body, MAX_BODY_BYTES, name)
                         .defaultIfEmpty(new byte[0])
                         .map(bytes -> {
@@ -92,8 +93,8 @@ public final class OpenAiCompatibleChatClient implements ChatClient {
     }
 
     @Override
-    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
-        return post(request, requestId, "text/event-stream")
+    public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers) {
+        return post(request, headers, "text/event-stream")
                 .response((response, body) -> response.status().code() >= 400
                         ? Bodies.read(body, MAX_BODY_BYTES, name)
                                 .defaultIfEmpty(new byte[0])
@@ -103,13 +104,12 @@ public final class OpenAiCompatibleChatClient implements ChatClient {
                 .onErrorMap(failure -> HttpFailures.transport(name, failure));
     }
 
-    private HttpClient.ResponseReceiver<?> post(ChatCompletionRequest request, String requestId, String accept) {
+    private HttpClient.ResponseReceiver<?> post(
+            ChatCompletionRequest request, Map<String, String> callHeaders, String accept) {
         byte[] body = WireJson.MAPPER.writeValueAsBytes(request.withModel(model));
         return http.headers(headers -> {
                     headers.set(HttpHeaderNames.ACCEPT, accept);
-                    if (requestId != null) {
-                        headers.set("x-request-id", requestId);
-                    }
+                    callHeaders.forEach(headers::set);
                 })
                 .post()
                 .uri(uri)

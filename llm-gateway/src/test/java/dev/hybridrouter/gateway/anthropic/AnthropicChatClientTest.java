@@ -23,6 +23,7 @@ import dev.hybridrouter.gateway.wire.WireJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class AnthropicChatClientTest {
         anthropic.stubFor(post("/v1/messages").willReturn(eventStream(toolUseStream())));
 
         ChatCompletion completion =
-                client().complete(request(TOOL_REQUEST), "r").block(TIMEOUT);
+                client().complete(request(TOOL_REQUEST), Map.of()).block(TIMEOUT);
 
         anthropic.verify(postRequestedFor(urlEqualTo("/v1/messages"))
                 .withHeader("x-api-key", equalTo("sk-ant"))
@@ -88,7 +89,7 @@ class AnthropicChatClientTest {
                         request(TOOL_REQUEST.replace(
                                 "{\"model\"",
                                 "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"model\"")),
-                        "r")
+                        Map.of())
                 .collectList()
                 .block(TIMEOUT);
 
@@ -140,7 +141,7 @@ class AnthropicChatClientTest {
                                 {"messages":[{"role":"user","content":"give json"}],
                                  "response_format":{"type":"json_schema","json_schema":{"name":"answer",
                                    "schema":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}}}}"""),
-                        "r")
+                        Map.of())
                 .block(TIMEOUT);
 
         String sent = anthropic.getAllServeEvents().get(0).getRequest().getBodyAsString();
@@ -155,6 +156,28 @@ class AnthropicChatClientTest {
     }
 
     @Test
+    void should_send_the_call_headers_with_whole_and_streamed_calls() {
+        anthropic.stubFor(post("/v1/messages").willReturn(eventStream(textStream("hello"))));
+        Map<String, String> headers = Map.of(
+                "x-request-id", "req-1", "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        ChatClient client = client();
+
+        client.complete(request(TOOL_REQUEST), headers).block(TIMEOUT);
+        client.stream(request(TOOL_REQUEST.replace("{\"model\"", "{\"stream\":true,\"model\"")), headers)
+                .blockLast(TIMEOUT);
+        client.complete(request(TOOL_REQUEST), Map.of()).block(TIMEOUT);
+
+        anthropic.verify(
+                2,
+                postRequestedFor(urlEqualTo("/v1/messages"))
+                        .withHeader("x-request-id", equalTo("req-1"))
+                        .withHeader("traceparent", equalTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
+        assertThat(anthropic.getAllServeEvents().get(0).getRequest().containsHeader("traceparent"))
+                .as("the last call, sent without headers, carries none of the earlier call's")
+                .isFalse();
+    }
+
+    @Test
     void should_keep_the_wait_claude_asks_for_when_rate_limited() {
         anthropic.stubFor(
                 post("/v1/messages")
@@ -165,7 +188,7 @@ class AnthropicChatClientTest {
                                         .withBody(
                                                 "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}")));
 
-        StepVerifier.create(client().complete(request(TOOL_REQUEST), "r"))
+        StepVerifier.create(client().complete(request(TOOL_REQUEST), Map.of()))
                 .expectErrorSatisfies(failure -> {
                     UpstreamException upstream = (UpstreamException) failure;
                     assertThat(upstream.kind()).isEqualTo(Kind.RATE_LIMITED);

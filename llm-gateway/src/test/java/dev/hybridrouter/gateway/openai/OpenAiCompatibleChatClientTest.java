@@ -22,6 +22,7 @@ import dev.hybridrouter.gateway.wire.WireJson;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,15 +54,41 @@ class OpenAiCompatibleChatClientTest {
     void should_forward_the_request_as_it_came_but_for_the_model() {
         upstream.stubFor(post("/v1/chat/completions").willReturn(okJson(answer("hello"))));
 
-        client().complete(request(REQUEST), "req-1").block(TIMEOUT);
+        client().complete(request(REQUEST), Map.of()).block(TIMEOUT);
 
         upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
                 .withHeader("Authorization", equalTo("Bearer sk-test"))
-                .withHeader("x-request-id", equalTo("req-1"))
                 .withRequestBody(
                         equalToJson(REQUEST.replace("\"model\":\"auto\"", "\"model\":\"qwen2.5\""), false, false)));
         String sent = upstream.getAllServeEvents().get(0).getRequest().getBodyAsString();
         assertThat(sent).contains("1.50").doesNotContain("max_tokens\"");
+    }
+
+    @Test
+    void should_send_the_call_headers_with_whole_and_streamed_calls() {
+        upstream.stubFor(post("/v1/chat/completions")
+                .withHeader("Accept", equalTo("application/json"))
+                .willReturn(okJson(answer("hello"))));
+        upstream.stubFor(post("/v1/chat/completions")
+                .withHeader("Accept", equalTo("text/event-stream"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(chunk("{\"content\":\"hi\"}", "\"stop\"") + "data: [DONE]\n\n")));
+        Map<String, String> headers = Map.of(
+                "x-request-id", "req-1",
+                "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "tracestate", "vendor=opaque");
+
+        client().complete(request(REQUEST), headers).block(TIMEOUT);
+        client().stream(request(REQUEST.replace("{\"model\"", "{\"stream\":true,\"model\"")), headers)
+                .blockLast(TIMEOUT);
+
+        upstream.verify(
+                2,
+                postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                        .withHeader("x-request-id", equalTo("req-1"))
+                        .withHeader("traceparent", equalTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
+                        .withHeader("tracestate", equalTo("vendor=opaque")));
     }
 
     @Test
@@ -76,7 +103,8 @@ class OpenAiCompatibleChatClientTest {
                  "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7},"upstream_extra":true}""";
         upstream.stubFor(post("/v1/chat/completions").willReturn(okJson(answer)));
 
-        ChatCompletion completion = client().complete(request(REQUEST), "r").block(TIMEOUT);
+        ChatCompletion completion =
+                client().complete(request(REQUEST), Map.of()).block(TIMEOUT);
 
         assertThat(completion.systemFingerprint()).isEqualTo("fp_9");
         assertThat(completion
@@ -109,7 +137,7 @@ class OpenAiCompatibleChatClientTest {
                         .withBody(stream)));
 
         List<ChatCompletionChunk> chunks = client().stream(
-                        request(REQUEST.replace("{\"model\"", "{\"stream\":true,\"model\"")), "r")
+                        request(REQUEST.replace("{\"model\"", "{\"stream\":true,\"model\"")), Map.of())
                 .collectList()
                 .block(TIMEOUT);
 
@@ -136,7 +164,7 @@ class OpenAiCompatibleChatClientTest {
                         .withBody("{\"error\":{\"message\":\"your prompt 'secret' is too long\","
                                 + "\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}")));
 
-        StepVerifier.create(client().complete(request(REQUEST), "r"))
+        StepVerifier.create(client().complete(request(REQUEST), Map.of()))
                 .expectErrorSatisfies(failure -> assertThat(failure)
                         .isInstanceOf(UpstreamException.class)
                         .hasMessage(
@@ -151,7 +179,7 @@ class OpenAiCompatibleChatClientTest {
         upstream.stubFor(post("/v1/chat/completions")
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")));
 
-        StepVerifier.create(client().complete(request(REQUEST), "r"))
+        StepVerifier.create(client().complete(request(REQUEST), Map.of()))
                 .expectErrorSatisfies(failure -> {
                     UpstreamException upstreamFailure = (UpstreamException) failure;
                     assertThat(upstreamFailure.kind()).isEqualTo(Kind.RATE_LIMITED);
@@ -179,7 +207,7 @@ class OpenAiCompatibleChatClientTest {
         var client = new OpenAiCompatibleChatClient(
                 "specialist 'local'", "http://127.0.0.1:" + port + "/v1", "qwen2.5", null, HTTP, Duration.ofSeconds(2));
 
-        StepVerifier.create(client.complete(request(REQUEST), "r"))
+        StepVerifier.create(client.complete(request(REQUEST), Map.of()))
                 .expectErrorSatisfies(failure -> assertThat(failure)
                         .hasMessage("specialist 'local' cannot be reached: connection refused (is it running?)"))
                 .verify(TIMEOUT);
@@ -192,7 +220,7 @@ class OpenAiCompatibleChatClientTest {
                         .withHeader("Content-Type", "text/event-stream")
                         .withBody(chunk("{\"content\":\"Hel\"}", "null"))));
 
-        StepVerifier.create(client().stream(request(REQUEST), "r"))
+        StepVerifier.create(client().stream(request(REQUEST), Map.of()))
                 .expectNextCount(1)
                 .expectErrorSatisfies(failure ->
                         assertThat(failure).hasMessageContaining("ended the stream before the answer was complete"))
@@ -207,7 +235,7 @@ class OpenAiCompatibleChatClientTest {
                         .withBody(chunk("{\"content\":\"Hel\"}", "null")
                                 + "data: {\"error\":{\"message\":\"prompt text\",\"type\":\"server_error\"}}\n\n")));
 
-        StepVerifier.create(client().stream(request(REQUEST), "r"))
+        StepVerifier.create(client().stream(request(REQUEST), Map.of()))
                 .expectNextCount(1)
                 .expectErrorSatisfies(failure ->
                         assertThat(failure).hasMessage("specialist 'local' failed while answering (server_error)"))
@@ -217,7 +245,7 @@ class OpenAiCompatibleChatClientTest {
     private void expectKind(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response, Kind kind) {
         upstream.resetAll();
         upstream.stubFor(post("/v1/chat/completions").willReturn(response));
-        StepVerifier.create(client().complete(request(REQUEST), "r"))
+        StepVerifier.create(client().complete(request(REQUEST), Map.of()))
                 .expectErrorSatisfies(failure -> assertThat(((UpstreamException) failure).kind())
                         .as(failure.getMessage())
                         .isEqualTo(kind))

@@ -16,6 +16,8 @@ import dev.hybridrouter.router.policy.PolicyRegistry;
 import dev.hybridrouter.router.routing.Attempt;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.tenant.Caller;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,23 +58,29 @@ class ChatController {
     static final String CACHE = "x-router-cache";
     static final String CACHE_SIMILARITY = "x-router-cache-similarity";
 
+    /** The observation of a request's classification: a span, and the timer router_classification_seconds. */
+    static final String CLASSIFICATION = "router.classification";
+
     private final PolicyRegistry policies;
     private final Execution execution;
     private final ChatRequests requests;
     private final Clock clock;
     private final Decisions decisions;
+    private final ObservationRegistry observations;
 
     ChatController(
             PolicyRegistry policies,
             Execution execution,
             RouterProperties properties,
             Clock clock,
-            Decisions decisions) {
+            Decisions decisions,
+            ObservationRegistry observations) {
         this.policies = policies;
         this.execution = execution;
         this.decisions = decisions;
         this.requests = new ChatRequests(properties.limits());
         this.clock = clock;
+        this.observations = observations;
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -140,14 +148,16 @@ class ChatController {
 
     /**
      * Reads and routes a request, within the caller's budget. Classifying is CPU work (an embedding per new message), so it runs off the
-     * event loop.
+     * event loop; it is observed as {@value #CLASSIFICATION}, by policy.
      */
     private Mono<Routed> route(Caller caller, byte[] body) {
         return Mono.fromCallable(() -> {
                     ChatCompletionRequest request = requests.read(body);
-                    return new Routed(
-                            request,
-                            caller.withinBudget(caller.policy().router().route(request)));
+                    RoutingDecision decision = Observation.createNotStarted(CLASSIFICATION, observations)
+                            .lowCardinalityKeyValue(
+                                    "policy", caller.policy().policy().name())
+                            .observe(() -> caller.policy().router().route(request));
+                    return new Routed(request, caller.withinBudget(decision));
                 })
                 .subscribeOn(Schedulers.parallel());
     }

@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.error;
 
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -79,5 +80,10 @@ public enum ErrorCode {
     /** OpenAI's {@code code}, or {@code null}. */
     public String code() {
         return code;
+    }
+
+    /** How metrics name a call that ended with this error: its {@code code}, or its name in lower case. */
+    public String outcome() {
+        return code != null ? code : name().toLowerCase(Locale.ROOT);
     }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +47,8 @@ import reactor.core.publisher.Mono;
  *
  * A stream fails over only until its first chunk has gone to the caller; that moment is known here and
  * nowhere else, and after it a failure becomes the stream's last event. Answers carry the answering
- * model's policy name as {@code model}.
+ * model's policy name as {@code model}. Each attempt is observed ({@link UpstreamObservations}): a span
+ * and a timer, and the trace context sent with its call.
  */
 @Component
 public class Execution {
@@ -55,9 +57,11 @@ public class Execution {
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
 
     private final Clock clock;
+    private final UpstreamObservations observations;
 
-    public Execution(Clock clock) {
+    Execution(Clock clock, UpstreamObservations observations) {
         this.clock = clock;
+        this.observations = observations;
     }
 
     /**
@@ -134,21 +138,19 @@ public class Execution {
 
         Mono<Answer> complete(int index, List<ApiException> failures) {
             Attempt attempt = plan.get(index);
-            return Mono.defer(() -> {
+            return observations
+                    .whole(attempt, call.requestId(), headers -> {
                         Upstream upstream = upstream(attempt);
                         boolean failover = index > 0;
                         if (!Egress.leaves(attempt.target())) {
                             return upstream.guard()
-                                    .complete(
-                                            () -> upstream.client().complete(call.request(), call.requestId()),
-                                            failover)
+                                    .complete(() -> upstream.client().complete(call.request(), headers), failover)
                                     .onErrorMap(failure -> UpstreamFailures.toApiException(failure, upstream))
                                     .map(answer -> new Answer(attempt, named(answer, attempt)));
                         }
                         Masking masking = egress.maskFor(attempt.target());
                         return upstream.guard()
-                                .complete(
-                                        () -> upstream.client().complete(masking.request(), call.requestId()), failover)
+                                .complete(() -> upstream.client().complete(masking.request(), headers), failover)
                                 .onErrorMap(failure -> UpstreamFailures.toApiException(failure, upstream))
                                 .map(answer -> {
                                     capture(attempt, masking, firstMessage(answer));
@@ -163,9 +165,9 @@ public class Execution {
         Flux<StreamEvent> stream(int index, List<ApiException> failures, Consumer<Attempt> onStart) {
             Attempt attempt = plan.get(index);
             AtomicBoolean started = new AtomicBoolean();
-            return Flux.defer(() -> {
+            return observations.stream(attempt, call.requestId(), headers -> {
                         Upstream upstream = upstream(attempt);
-                        return chunks(attempt, upstream, index > 0)
+                        return chunks(attempt, upstream, index > 0, headers)
                                 .onErrorMap(failure -> UpstreamFailures.toApiException(failure, upstream))
                                 .doOnNext(chunk -> {
                                     if (started.compareAndSet(false, true)) {
@@ -184,17 +186,16 @@ public class Execution {
                     });
         }
 
-        private Flux<ChatCompletionChunk> chunks(Attempt attempt, Upstream upstream, boolean failover) {
+        private Flux<ChatCompletionChunk> chunks(
+                Attempt attempt, Upstream upstream, boolean failover, Map<String, String> headers) {
             if (!Egress.leaves(attempt.target())) {
-                return upstream.guard().stream(
-                                () -> upstream.client().stream(call.request(), call.requestId()), failover)
+                return upstream.guard().stream(() -> upstream.client().stream(call.request(), headers), failover)
                         .map(chunk -> chunk.withModel(attempt.target().name()));
             }
             Masking masking = egress.maskFor(attempt.target());
             StreamUnmasker unmasker = masking.streamUnmasker();
             StreamedAnswer answer = new StreamedAnswer();
-            return upstream.guard().stream(
-                            () -> upstream.client().stream(masking.request(), call.requestId()), failover)
+            return upstream.guard().stream(() -> upstream.client().stream(masking.request(), headers), failover)
                     .map(chunk -> {
                         answer.accept(chunk);
                         return unmasker.accept(chunk).withModel(attempt.target().name());

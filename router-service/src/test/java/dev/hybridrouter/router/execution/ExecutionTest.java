@@ -19,7 +19,10 @@ import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +34,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The plan's execution with clients of its own: egress, failover, skipped attempts, the stream's start. */
+/**
+ * The plan's execution with clients of its own: egress, failover, skipped attempts, the stream's start, and
+ * what each attempt records.
+ */
 class ExecutionTest {
 
     private static final Policy POLICY = PolicyLoader.parse(
@@ -49,7 +55,8 @@ class ExecutionTest {
             """);
 
     private final UpstreamResilience resilience = new UpstreamResilience(new SimpleMeterRegistry(), Clock.systemUTC());
-    private final Execution execution = new Execution(Clock.systemUTC());
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final Execution execution = new Execution(Clock.systemUTC(), new UpstreamObservations(metered(), meters));
     private final FakeClient slm = new FakeClient("slm");
     private final FakeClient cloud = new FakeClient("cloud");
     private final FakeClient claude = new FakeClient("claude");
@@ -133,6 +140,63 @@ class ExecutionTest {
                 .verifyComplete();
     }
 
+    @Test
+    void should_time_each_attempt_by_target_and_outcome_and_send_the_request_id_with_it() {
+        cloud.fails = true;
+        RoutingDecision decision =
+                decision(null, Attempt.of(Target.large("cloud")), Attempt.of(Target.large("claude")));
+
+        execution.complete(call(decision)).block(Duration.ofSeconds(5));
+
+        assertThat(upstreamTimer("large:cloud", "upstream_error", "false").count())
+                .as("one attempt, however many tries its guard made")
+                .isEqualTo(1);
+        assertThat(cloud.calls).isEqualTo(2);
+        assertThat(upstreamTimer("large:claude", "ok", "false").count()).isEqualTo(1);
+        assertThat(claude.headers).containsEntry("x-request-id", "req-1");
+        assertThat(meters.find(UpstreamObservations.FIRST_TOKEN).timers()).isEmpty();
+    }
+
+    @Test
+    void should_time_a_streams_first_chunk_for_the_attempt_that_gave_one() {
+        cloud.fails = true;
+        RoutingDecision decision =
+                decision(null, Attempt.of(Target.large("cloud")), Attempt.of(Target.large("claude")));
+
+        execution.stream(call(decision), attempt -> {}).blockLast(Duration.ofSeconds(5));
+
+        assertThat(upstreamTimer("large:cloud", "upstream_error", "true").count())
+                .isEqualTo(1);
+        assertThat(upstreamTimer("large:claude", "ok", "true").count()).isEqualTo(1);
+        assertThat(meters.find(UpstreamObservations.FIRST_TOKEN)
+                        .tag("target", "large:claude")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.find(UpstreamObservations.FIRST_TOKEN)
+                        .tag("target", "large:cloud")
+                        .timer())
+                .isNull();
+        assertThat(claude.headers).containsEntry("x-request-id", "req-1");
+    }
+
+    private Timer upstreamTimer(String target, String outcome, String stream) {
+        Timer timer = meters.find(UpstreamObservations.UPSTREAM)
+                .tags("target", target, "outcome", outcome, "stream", stream)
+                .timer();
+        assertThat(timer)
+                .as("timer of %s, %s, stream=%s", target, outcome, stream)
+                .isNotNull();
+        return timer;
+    }
+
+    /** An observation registry whose observations are timers in {@link #meters}, as the service's are. */
+    private ObservationRegistry metered() {
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        return registry;
+    }
+
     private Execution.Call call(RoutingDecision decision) {
         Router router = new Router(
                 POLICY, c -> new DomainClassifier.Classification(Map.of("notes", 0.9), false), Set.of("auto"), 10);
@@ -176,6 +240,7 @@ class ExecutionTest {
         boolean breaksAfterFirstChunk;
         List<String> unsupported = List.of();
         int calls;
+        Map<String, String> headers;
 
         FakeClient(String name) {
             this.name = name;
@@ -187,9 +252,10 @@ class ExecutionTest {
         }
 
         @Override
-        public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
+        public Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers) {
             return Mono.defer(() -> {
                 calls++;
+                this.headers = headers;
                 if (fails) {
                     return Mono.error(new UpstreamException(UpstreamException.Kind.UNAVAILABLE, name + " is down"));
                 }
@@ -208,9 +274,10 @@ class ExecutionTest {
         }
 
         @Override
-        public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
+        public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers) {
             return Flux.defer(() -> {
                 calls++;
+                this.headers = headers;
                 if (fails) {
                     return Flux.error(new UpstreamException(UpstreamException.Kind.UNAVAILABLE, name + " is down"));
                 }

@@ -140,17 +140,17 @@ public final class InProcessEngine implements AutoCloseable {
             }
 
             @Override
-            public Mono<ChatCompletion> complete(ChatCompletionRequest request, String requestId) {
+            public Mono<ChatCompletion> complete(ChatCompletionRequest request, Map<String, String> headers) {
                 return Mono.defer(() -> unavailable(name, model)
                         .<Mono<ChatCompletion>>map(Mono::error)
-                        .orElseGet(() -> client.complete(request, requestId)));
+                        .orElseGet(() -> client.complete(request, headers)));
             }
 
             @Override
-            public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, String requestId) {
+            public Flux<ChatCompletionChunk> stream(ChatCompletionRequest request, Map<String, String> headers) {
                 return Flux.defer(() -> unavailable(name, model)
                         .<Flux<ChatCompletionChunk>>map(Flux::error)
-                        .orElseGet(() -> client.stream(request, requestId)));
+                        .orElseGet(() -> client.stream(request, headers)));
             }
         };
     }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -80,7 +81,7 @@ class InProcessEngineTest {
         ChatClient client =
                 engine.chatClient("specialist 'support'", onDisk(dir.resolve("source.gguf")), Clock.systemUTC());
 
-        ChatCompletion answer = client.complete(request(5), "r-1").block(WAIT);
+        ChatCompletion answer = client.complete(request(5), Map.of()).block(WAIT);
 
         assertThat(answer.model()).isEqualTo("tiny");
         assertThat(answer.choices()).singleElement().satisfies(choice -> {
@@ -98,8 +99,8 @@ class InProcessEngineTest {
         ChatClient support = engine.chatClient("specialist 'support'", onDisk(file), Clock.systemUTC());
         ChatClient billing = engine.chatClient("specialist 'billing'", onDisk(file), Clock.systemUTC());
 
-        support.complete(request(2), "r-1").block(WAIT);
-        billing.complete(request(2), "r-2").block(WAIT);
+        support.complete(request(2), Map.of()).block(WAIT);
+        billing.complete(request(2), Map.of()).block(WAIT);
 
         assertThat(engine.status())
                 .singleElement()
@@ -112,7 +113,7 @@ class InProcessEngineTest {
         ChatClient client = engine.chatClient("specialist 'support'", byUrl(sha256(model)), Clock.systemUTC());
         InProcessEngine.Report downloading = engine.status().get(0);
 
-        assertThatThrownBy(() -> client.complete(request(2), "r-1").block(WAIT))
+        assertThatThrownBy(() -> client.complete(request(2), Map.of()).block(WAIT))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
                     assertThat(e.kind()).isEqualTo(UpstreamException.Kind.MODEL_NOT_LOADED);
                     assertThat(e.getMessage()).contains("still being downloaded from " + url());
@@ -123,7 +124,7 @@ class InProcessEngineTest {
         assertThat(downloading.starting()).isTrue();
         assertThat(engine.status().get(0).starting()).isFalse();
         assertThat(engine.status().get(0).download().state()).isEqualTo(InProcessEngine.DownloadState.DONE);
-        assertThat(client.complete(request(2), "r-2").block(WAIT).choices()).hasSize(1);
+        assertThat(client.complete(request(2), Map.of()).block(WAIT).choices()).hasSize(1);
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("Saved " + dir.resolve("cache/tiny.gguf"));
     }
 
@@ -134,7 +135,7 @@ class InProcessEngineTest {
         ChatClient client = engine.chatClient("specialist 'support'", byUrl(sha256), Clock.systemUTC());
         await().atMost(WAIT).until(() -> engine.status().get(0).broken());
 
-        assertThatThrownBy(() -> client.complete(request(2), "r-1").block(WAIT))
+        assertThatThrownBy(() -> client.complete(request(2), Map.of()).block(WAIT))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
                     assertThat(e.kind()).isEqualTo(UpstreamException.Kind.MODEL_NOT_LOADED);
                     assertThat(e.getMessage())
@@ -153,7 +154,7 @@ class InProcessEngineTest {
         Files.createDirectories(dir.resolve("cache"));
         Files.copy(dir.resolve("source.gguf"), dir.resolve("cache/tiny.gguf"));
 
-        assertThat(client.complete(request(2), "r-1").block(WAIT).choices()).hasSize(1);
+        assertThat(client.complete(request(2), Map.of()).block(WAIT).choices()).hasSize(1);
         assertThat(engine.status().get(0).broken()).isFalse();
     }
 
@@ -164,7 +165,7 @@ class InProcessEngineTest {
         ChatClient client = engine.chatClient("specialist 'support'", onDisk(notGguf), Clock.systemUTC());
         await().atMost(WAIT).until(() -> engine.status().get(0).broken());
 
-        assertThatThrownBy(() -> client.complete(request(2), "r-1").block(WAIT))
+        assertThatThrownBy(() -> client.complete(request(2), Map.of()).block(WAIT))
                 .isInstanceOfSatisfying(UpstreamException.class, e -> {
                     assertThat(e.kind()).isEqualTo(UpstreamException.Kind.MODEL_NOT_LOADED);
                     assertThat(e.getMessage()).contains(notGguf.toString(), "not a GGUF file");
