@@ -18,6 +18,7 @@ import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.tenant.Caller;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 /**
  * The OpenAI-compatible API. It maps the wire format and nothing else: what happens to a request is, in
@@ -88,13 +90,13 @@ class ChatController {
         Caller caller = Caller.of(exchange);
         ActivePolicy policy = caller.policy();
         long start = System.nanoTime();
-        return route(caller, body).flatMap(routed -> {
+        return Mono.deferContextual(context -> route(caller, body, context).flatMap(routed -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             routingHeaders(headers, routed.decision());
             String requestId = RequestIds.of(exchange);
             var call = new Execution.Call(caller.counted(routed.request()), routed.decision(), policy, requestId);
-            Decisions.Recording record =
-                    decisions.start(caller.tenant(), policy.policy(), routed.decision(), requestId, start);
+            Decisions.Recording record = decisions.start(
+                    caller.tenant(), policy.policy(), routed.decision(), requestId, start, requestObservation(context));
             if (routed.request().streaming()) {
                 return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
             }
@@ -116,13 +118,14 @@ class ChatController {
                         headers.set(CACHE, "miss");
                         return complete(call, headers, record, caller, lookup);
                     }));
-        });
+        }));
     }
 
     /** The decision for a chat request, explained, without calling any model. */
     @PostMapping(path = "/v1/route", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<RouteExplanation> explainRoute(@RequestBody(required = false) byte[] body, ServerWebExchange exchange) {
-        return route(Caller.of(exchange), body).map(routed -> explanation(routed.decision()));
+        return Mono.deferContextual(context -> route(Caller.of(exchange), body, context))
+                .map(routed -> explanation(routed.decision()));
     }
 
     @GetMapping("/v1/models")
@@ -150,10 +153,12 @@ class ChatController {
      * Reads and routes a request, within the caller's budget. Classifying is CPU work (an embedding per new message), so it runs off the
      * event loop; it is observed as {@value #CLASSIFICATION}, by policy.
      */
-    private Mono<Routed> route(Caller caller, byte[] body) {
+    private Mono<Routed> route(Caller caller, byte[] body, ContextView context) {
+        Observation parent = requestObservation(context);
         return Mono.fromCallable(() -> {
                     ChatCompletionRequest request = requests.read(body);
                     RoutingDecision decision = Observation.createNotStarted(CLASSIFICATION, observations)
+                            .parentObservation(parent)
                             .lowCardinalityKeyValue(
                                     "policy", caller.policy().policy().name())
                             .observe(() -> caller.policy().router().route(request));
@@ -248,6 +253,14 @@ class ChatController {
                         () -> Flux.just(ServerSentEvent.builder("[DONE]").build())))
                 .takeUntil(event -> "error".equals(event.event()));
         return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(events);
+    }
+
+    /**
+     * The request's own observation (the server span), which the framework keeps in the Reactor context; its
+     * children name it as their parent explicitly, so that no operator restores thread-locals on every signal.
+     */
+    private static Observation requestObservation(ContextView context) {
+        return context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
     }
 
     private static RouteExplanation explanation(RoutingDecision decision) {

@@ -8,6 +8,7 @@ import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -122,9 +123,16 @@ public class Decisions {
      * Starts the record of one routed request.
      *
      * @param tenant the caller's tenant, or {@code null} in single-user mode
+     * @param observation the request's observation, whose trace the log line names, or {@code null}
      */
-    public Recording start(String tenant, Policy policy, RoutingDecision decision, String requestId, long startNanos) {
-        return new Recording(tenant == null ? NO_TENANT : tenant, policy, decision, requestId, startNanos);
+    public Recording start(
+            String tenant,
+            Policy policy,
+            RoutingDecision decision,
+            String requestId,
+            long startNanos,
+            Observation observation) {
+        return new Recording(tenant == null ? NO_TENANT : tenant, policy, decision, requestId, startNanos, observation);
     }
 
     /** The price of a target's tokens: a specialist without one is free, a large model without one unknown. */
@@ -145,13 +153,21 @@ public class Decisions {
         private final RoutingDecision decision;
         private final String requestId;
         private final long startNanos;
+        private final Observation observation;
         private Attempt answered;
         private Usage usage;
         private String outcome = "ok";
         private boolean cacheHit;
         private boolean finished;
 
-        private Recording(String tenant, Policy policy, RoutingDecision decision, String requestId, long startNanos) {
+        private Recording(
+                String tenant,
+                Policy policy,
+                RoutingDecision decision,
+                String requestId,
+                long startNanos,
+                Observation observation) {
+            this.observation = observation;
             this.tenant = tenant;
             this.policy = policy;
             this.decision = decision;
@@ -238,6 +254,13 @@ public class Decisions {
                 }
             }
             if (log.isInfoEnabled()) {
+                writeLine(target, degraded, cost, nowNanos);
+            }
+        }
+
+        /** The decision log line, in the request's trace: the trace and span ids go into the line's MDC. */
+        private void writeLine(Target target, boolean degraded, Double cost, long nowNanos) {
+            try (Observation.Scope scope = observation == null ? Observation.Scope.NOOP : observation.openScope()) {
                 Map<String, Object> facts = new LinkedHashMap<>();
                 facts.put("requestId", requestId);
                 facts.put("tenant", tenant);

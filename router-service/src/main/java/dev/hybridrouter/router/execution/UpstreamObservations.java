@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.micrometer.observation.transport.SenderContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.function.Function;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * What each attempt of a plan shows of itself. Every attempt is the observation {@value #UPSTREAM}: a
@@ -50,8 +52,8 @@ class UpstreamObservations {
      * @param call the attempt, given the headers to send with it
      */
     <T> Mono<T> whole(Attempt attempt, String requestId, Function<Map<String, String>, Mono<T>> call) {
-        return Mono.defer(() -> {
-            Observed observed = start(attempt, false, requestId);
+        return Mono.deferContextual(context -> {
+            Observed observed = start(attempt, false, requestId, context);
             return Mono.defer(() -> call.apply(observed.headers))
                     .doOnSuccess(answer -> observed.stop("ok", null))
                     .doOnError(failure -> observed.stop(outcome(failure), failure))
@@ -65,8 +67,8 @@ class UpstreamObservations {
      * @param call the attempt, given the headers to send with it
      */
     <T> Flux<T> stream(Attempt attempt, String requestId, Function<Map<String, String>, Flux<T>> call) {
-        return Flux.defer(() -> {
-            Observed observed = start(attempt, true, requestId);
+        return Flux.deferContextual(context -> {
+            Observed observed = start(attempt, true, requestId, context);
             return Flux.defer(() -> call.apply(observed.headers))
                     .doOnNext(chunk -> observed.chunk())
                     .doOnComplete(() -> observed.stop("ok", null))
@@ -75,13 +77,15 @@ class UpstreamObservations {
         });
     }
 
-    private Observed start(Attempt attempt, boolean stream, String requestId) {
+    /** @param context the request's Reactor context, which holds the request's observation: the parent */
+    private Observed start(Attempt attempt, boolean stream, String requestId, ContextView context) {
         String target = attempt.target().toString();
         Map<String, String> headers = new HashMap<>(4);
         headers.put(REQUEST_ID, requestId);
-        SenderContext<Map<String, String>> context = new SenderContext<>(Map::put);
-        context.setCarrier(headers);
-        Observation observation = Observation.createNotStarted(UPSTREAM, () -> context, observations)
+        SenderContext<Map<String, String>> sender = new SenderContext<>(Map::put);
+        sender.setCarrier(headers);
+        Observation observation = Observation.createNotStarted(UPSTREAM, () -> sender, observations)
+                .parentObservation(context.getOrDefault(ObservationThreadLocalAccessor.KEY, null))
                 .lowCardinalityKeyValue("target", target)
                 .lowCardinalityKeyValue("stream", Boolean.toString(stream))
                 .start();

@@ -51,8 +51,8 @@ class DecisionsTest {
     @Test
     void should_count_an_escalated_answer_with_its_tokens_and_log_one_line_without_text() {
         // given
-        var record =
-                decisions.start("acme", SUPPORT, decision(Target.large("cloud"), Reason.LOW_CONFIDENCE), "req-1", 0);
+        var record = decisions.start(
+                "acme", SUPPORT, decision(Target.large("cloud"), Reason.LOW_CONFIDENCE), "req-1", 0, null);
 
         // when
         record.answeredBy(Attempt.of(Target.large("cloud")));
@@ -92,8 +92,10 @@ class DecisionsTest {
     @Test
     void should_count_the_fallback_that_answered_as_degraded_and_a_failure_by_its_code() {
         // given
-        var degraded = decisions.start(null, DEFAULT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r2", 0);
-        var failed = decisions.start(null, DEFAULT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r3", 0);
+        var degraded =
+                decisions.start(null, DEFAULT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r2", 0, null);
+        var failed =
+                decisions.start(null, DEFAULT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r3", 0, null);
 
         // when
         degraded.answeredBy(new Attempt(Target.specialist("slm"), "large-models-unavailable"));
@@ -121,7 +123,7 @@ class DecisionsTest {
     @Test
     void should_count_a_caller_that_went_away_as_cancelled() {
         // given
-        var record = decisions.start("acme", SUPPORT, decision(Target.specialist("slm"), Reason.FORCED), "r4", 0);
+        var record = decisions.start("acme", SUPPORT, decision(Target.specialist("slm"), Reason.FORCED), "r4", 0, null);
 
         // when
         record.cancelled();
@@ -138,7 +140,8 @@ class DecisionsTest {
     @Test
     void should_estimate_cost_at_the_answering_models_price_and_the_baseline_at_the_large_models() {
         // given: 120 prompt and 30 completion tokens, answered by the specialist
-        var record = decisions.start("acme", SUPPORT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r5", 0);
+        var record =
+                decisions.start("acme", SUPPORT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r5", 0, null);
 
         // when
         record.answeredBy(Attempt.of(Target.specialist("slm")));
@@ -161,7 +164,8 @@ class DecisionsTest {
     @Test
     void should_count_a_cached_answer_as_saving_its_whole_baseline_and_costing_nothing() {
         // given
-        var record = decisions.start("acme", SUPPORT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r6", 0);
+        var record =
+                decisions.start("acme", SUPPORT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r6", 0, null);
 
         // when
         record.answeredBy(Attempt.of(Target.large("cloud")));
@@ -177,8 +181,10 @@ class DecisionsTest {
     @Test
     void should_estimate_nothing_for_an_unpriced_model_or_without_a_priced_large_model() {
         // given
-        var backup = decisions.start("acme", SUPPORT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r7", 0);
-        var unpriced = decisions.start(null, DEFAULT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r8", 0);
+        var backup =
+                decisions.start("acme", SUPPORT, decision(Target.large("cloud"), Reason.OUT_OF_SCOPE), "r7", 0, null);
+        var unpriced =
+                decisions.start(null, DEFAULT, decision(Target.specialist("slm"), Reason.CONFIDENT), "r8", 0, null);
 
         // when: failover to the unpriced backup; a specialist of a policy whose large model has no price
         backup.answeredBy(new Attempt(Target.large("backup"), null));
