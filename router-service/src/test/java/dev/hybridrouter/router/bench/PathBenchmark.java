@@ -151,8 +151,9 @@ public final class PathBenchmark implements Callable<Integer> {
 
     @Option(
             names = "--redis",
-            description = "With --tenants: start a redis-server (the Debian package) on a free port and count the"
-                    + " tenant's limits and budget there, as replicas sharing one Redis do.")
+            description = "Start a redis-server (the Debian package) on a free port and give the router its URL, as"
+                    + " replicas sharing one Redis do: it counts the tenant's limits and budget there (with --tenants)"
+                    + " and keeps its response cache there (with --cache).")
     boolean redis;
 
     @Option(
@@ -534,8 +535,8 @@ public final class PathBenchmark implements Callable<Integer> {
         if (message.isBlank()) {
             problems.add("--message must not be blank");
         }
-        if (redis && !tenants) {
-            problems.add("--redis counts a tenant's limits: it needs --tenants");
+        if (redis && !tenants && !cache) {
+            problems.add("--redis holds the tenant's limits or the response cache: it needs --tenants or --cache");
         }
         List<Target> plan = new ArrayList<>();
         for (String label : targets) {
