@@ -330,15 +330,18 @@ class PolicyLoaderTest {
     @Test
     void should_read_the_semantic_cache_with_its_defaults_and_leave_it_off_without_the_block() {
         // given
-        String on = MINIMAL + """
+        String on = MINIMAL
+                + """
                 cache:
                   semantic:
                     domains: {banking: 0.97}
                 """;
 
         // when
-        Policy.Cache cache = PolicyLoader.parse("policy.yaml", on, ENVIRONMENT::get).cache();
-        Policy.Cache off = PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get).cache();
+        Policy.Cache cache =
+                PolicyLoader.parse("policy.yaml", on, ENVIRONMENT::get).cache();
+        Policy.Cache off =
+                PolicyLoader.parse("policy.yaml", MINIMAL, ENVIRONMENT::get).cache();
 
         // then
         assertThat(cache.semantic()).isEqualTo(new Policy.Semantic(0.95, Map.of("banking", 0.97), 1000));
@@ -350,7 +353,8 @@ class PolicyLoaderTest {
     @Test
     void should_reject_a_semantic_cache_similarity_for_a_domain_the_policy_lacks() {
         // given
-        String yaml = MINIMAL + """
+        String yaml = MINIMAL
+                + """
                 cache:
                   semantic:
                     domains: {bankng: 0.97}
