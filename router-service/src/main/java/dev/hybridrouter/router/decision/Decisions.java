@@ -78,45 +78,68 @@ public class Decisions {
     private record BaselineTags(String tenant, String policy) {}
 
     private Counter register(RequestTags tags) {
-        return Counter.builder(REQUESTS)
-                .description("Routed chat requests, by who sent them, where they went and how they ended")
-                .tag("tenant", tags.tenant())
-                .tag("policy", tags.policy())
-                .tag("route", tags.route())
-                .tag("target", tags.target())
-                .tag("reason", tags.reason())
-                .tag("escalated", Boolean.toString(tags.escalated()))
-                .tag("degraded", Boolean.toString(tags.degraded()))
-                .tag("outcome", tags.outcome())
-                .tag("cache", Boolean.toString(tags.cache()))
-                .register(meters);
+        return counter(
+                REQUESTS,
+                "Routed chat requests, by who sent them, where they went and how they ended",
+                "tenant",
+                tags.tenant(),
+                "policy",
+                tags.policy(),
+                "route",
+                tags.route(),
+                "target",
+                tags.target(),
+                "reason",
+                tags.reason(),
+                "escalated",
+                Boolean.toString(tags.escalated()),
+                "degraded",
+                Boolean.toString(tags.degraded()),
+                "outcome",
+                tags.outcome(),
+                "cache",
+                Boolean.toString(tags.cache()));
     }
 
     private Counter register(TokenTags tags) {
-        return Counter.builder(TOKENS)
-                .description("Tokens of routed requests, as the answering model counted them")
-                .tag("tenant", tags.tenant())
-                .tag("policy", tags.policy())
-                .tag("target", tags.target())
-                .tag("kind", tags.kind())
-                .register(meters);
+        return counter(
+                TOKENS,
+                "Tokens of routed requests, as the answering model counted them",
+                "tenant",
+                tags.tenant(),
+                "policy",
+                tags.policy(),
+                "target",
+                tags.target(),
+                "kind",
+                tags.kind());
     }
 
     private Counter register(CostTags tags) {
-        return Counter.builder(COST)
-                .description("Estimated cost of routed requests' tokens at the answering model's price")
-                .tag("tenant", tags.tenant())
-                .tag("policy", tags.policy())
-                .tag("target", tags.target())
-                .register(meters);
+        return counter(
+                COST,
+                "Estimated cost of routed requests' tokens at the answering model's price",
+                "tenant",
+                tags.tenant(),
+                "policy",
+                tags.policy(),
+                "target",
+                tags.target());
     }
 
     private Counter register(BaselineTags tags) {
-        return Counter.builder(BASELINE)
-                .description("Estimated cost of routed requests' tokens had the policy's large model answered them all")
-                .tag("tenant", tags.tenant())
-                .tag("policy", tags.policy())
-                .register(meters);
+        return counter(
+                BASELINE,
+                "Estimated cost of routed requests' tokens had the policy's large model answered them all",
+                "tenant",
+                tags.tenant(),
+                "policy",
+                tags.policy());
+    }
+
+    /** @param tags keys and values, alternating */
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(meters);
     }
 
     /**
