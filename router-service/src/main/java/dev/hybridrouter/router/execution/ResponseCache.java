@@ -147,7 +147,7 @@ public final class ResponseCache {
                 decision.route(),
                 semantic == null
                         ? null
-                        : SemanticIndex.probe(owner, decision.route(), request).orElse(null)));
+                        : semantic.probe(owner, decision.route(), request).orElse(null)));
     }
 
     /**

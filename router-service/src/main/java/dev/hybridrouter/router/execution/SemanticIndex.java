@@ -35,9 +35,9 @@ public final class SemanticIndex {
      * What a request is looked up by.
      *
      * @param shape the tenant, the route and the SHA-256 of the request without its user message's text
-     * @param text the user message's text
+     * @param vector the embedding of the user message's text, unit length
      */
-    public record Probe(String shape, String text) {}
+    public record Probe(String shape, float[] vector) {}
 
     /**
      * A kept answer close enough.
@@ -85,8 +85,12 @@ public final class SemanticIndex {
                 .build();
     }
 
-    /** The probe of a single-turn request routed to {@code route}, or empty for any other request. */
-    static Optional<Probe> probe(String tenant, String route, ChatCompletionRequest request) {
+    /**
+     * The probe of a single-turn request routed to {@code route}, or empty for any other request. Embeds its user
+     * message (mostly a cache hit: the classifier embedded it just before), so it runs where the classification
+     * runs, off the event loops.
+     */
+    Optional<Probe> probe(String tenant, String route, ChatCompletionRequest request) {
         int user = -1;
         List<ChatMessage> messages = request.messages();
         for (int i = 0; i < messages.size(); i++) {
@@ -113,7 +117,8 @@ public final class SemanticIndex {
         rest.set(user, messages.get(user).withContent(Content.of("")));
         String digest = Sha256.hex(WireJson.MAPPER.writeValueAsBytes(request.withMessages(rest)));
         return Optional.of(new Probe(
-                tenant + "/" + route + "/" + digest, messages.get(user).text()));
+                tenant + "/" + route + "/" + digest,
+                embeddings.embed(model, messages.get(user).text())));
     }
 
     /** The closest kept answer with the probe's shape, if it is close enough for {@code route}. */
@@ -122,14 +127,13 @@ public final class SemanticIndex {
         if (keys == null) {
             return Optional.empty();
         }
-        float[] vector = embeddings.embed(model, probe.text());
         Match best = null;
         for (String key : keys) {
             Entry entry = entries.getIfPresent(key);
             if (entry == null) {
                 continue;
             }
-            double similarity = Vectors.dot(vector, entry.vector()); // both unit length: the cosine
+            double similarity = Vectors.dot(probe.vector(), entry.vector()); // both unit length: the cosine
             if (best == null || similarity > best.similarity()) {
                 best = new Match(key, entry.localOnly(), similarity);
             }
@@ -141,7 +145,7 @@ public final class SemanticIndex {
     void add(Probe probe, String key, boolean localOnly) {
         shapes.computeIfAbsent(probe.shape(), shape -> ConcurrentHashMap.newKeySet())
                 .add(key);
-        entries.put(key, new Entry(probe.shape(), embeddings.embed(model, probe.text()), localOnly));
+        entries.put(key, new Entry(probe.shape(), probe.vector(), localOnly));
     }
 
     void clear() {
