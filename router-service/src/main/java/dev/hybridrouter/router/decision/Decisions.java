@@ -1,6 +1,7 @@
 package dev.hybridrouter.router.decision;
 
 import dev.hybridrouter.gateway.wire.Usage;
+import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.routing.Attempt;
@@ -9,11 +10,12 @@ import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -26,7 +28,8 @@ import org.springframework.stereotype.Component;
  * estimated cost of those tokens at the answering model's price ({@value #COST}, by tenant, policy and target) and
  * at the price of the policy's large model ({@value #BASELINE}, by tenant and policy: what sending everything to
  * it would have cost, so that the difference is what routing saved), and one line on the logger {@value #LOGGER}
- * with the same facts as key-value pairs (fields of their own in structured logs). Neither ever holds prompt or
+ * whose message is a JSON object of the request's facts, which are also the line's key-value pairs (fields of their
+ * own in structured logs). Neither ever holds prompt or
  * answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and a fixed
  * set of outcomes, so their number stays bounded.
  */
@@ -291,7 +294,7 @@ public class Decisions {
                 facts.put("route", decision.route());
                 facts.put("decided", decision.target().toString());
                 facts.put("target", target.toString());
-                facts.put("confidence", decision.confidenceText());
+                facts.put("confidence", new BigDecimal(decision.confidenceText()));
                 facts.put("reason", decision.reason().label());
                 facts.put("escalated", target.kind() == Target.Kind.LARGE);
                 facts.put("degraded", degraded);
@@ -307,13 +310,11 @@ public class Decisions {
                     facts.put("completionTokens", usage.completionTokens());
                 }
                 if (cost != null) {
-                    facts.put("estimatedCost", String.format(Locale.ROOT, "%.6f", cost));
+                    facts.put("estimatedCost", BigDecimal.valueOf(cost).setScale(6, RoundingMode.HALF_UP));
                 }
                 LoggingEventBuilder line = log.atInfo();
                 facts.forEach(line::addKeyValue);
-                line.log(facts.entrySet().stream()
-                        .map(fact -> fact.getKey() + "=" + fact.getValue())
-                        .collect(Collectors.joining(" ")));
+                line.log(WireJson.MAPPER.writeValueAsString(facts));
             }
         }
 

@@ -80,10 +80,11 @@ class DecisionsTest {
         assertThat(lines.list).hasSize(1);
         ILoggingEvent line = lines.list.get(0);
         assertThat(line.getFormattedMessage())
-                .isEqualTo("requestId=req-1 tenant=acme policy=support route=helpdesk decided=large:cloud"
-                        + " target=large:cloud confidence=0.4200 reason=low-confidence escalated=true degraded=false"
-                        + " localOnly=false outcome=ok cache=false latencyMs=45 promptTokens=120 completionTokens=30"
-                        + " estimatedCost=0.000600");
+                .isEqualTo("{\"requestId\":\"req-1\",\"tenant\":\"acme\",\"policy\":\"support\",\"route\":\"helpdesk\","
+                        + "\"decided\":\"large:cloud\",\"target\":\"large:cloud\",\"confidence\":0.4200,"
+                        + "\"reason\":\"low-confidence\",\"escalated\":true,\"degraded\":false,\"localOnly\":false,"
+                        + "\"outcome\":\"ok\",\"cache\":false,\"latencyMs\":45,\"promptTokens\":120,"
+                        + "\"completionTokens\":30,\"estimatedCost\":0.000600}");
         assertThat(line.getKeyValuePairs())
                 .extracting(pair -> pair.key)
                 .contains("requestId", "tenant", "target", "outcome", "latencyMs");
@@ -116,7 +117,7 @@ class DecisionsTest {
                         .counter()
                         .count())
                 .isEqualTo(1);
-        assertThat(lines.list.get(0).getFormattedMessage()).contains("degradedReason=large-models-unavailable");
+        assertThat(lines.list.get(0).getFormattedMessage()).contains("\"degradedReason\":\"large-models-unavailable\"");
         assertThat(meters.find(Decisions.TOKENS).counters()).isEmpty();
     }
 
