@@ -143,8 +143,12 @@ public final class SemanticIndex {
 
     /** Files a kept answer's key under its request's probe. */
     void add(Probe probe, String key, boolean localOnly) {
-        shapes.computeIfAbsent(probe.shape(), shape -> ConcurrentHashMap.newKeySet())
-                .add(key);
+        // in compute, atomic with the removal listener's computeIfPresent: a set it drops never takes a new key
+        shapes.compute(probe.shape(), (shape, keys) -> {
+            Set<String> filed = keys != null ? keys : ConcurrentHashMap.newKeySet();
+            filed.add(key);
+            return filed;
+        });
         entries.put(key, new Entry(probe.shape(), probe.vector(), localOnly));
     }
 
