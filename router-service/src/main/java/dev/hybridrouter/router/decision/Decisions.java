@@ -13,7 +13,6 @@ import io.micrometer.observation.Observation;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -29,9 +28,8 @@ import org.springframework.stereotype.Component;
  * at the price of the policy's large model ({@value #BASELINE}, by tenant and policy: what sending everything to
  * it would have cost, so that the difference is what routing saved), and one line on the logger {@value #LOGGER}
  * whose message is a JSON object of the request's facts, which are also the line's key-value pairs (fields of their
- * own in structured logs). Neither ever holds prompt or
- * answer text. The tags' values come from the configuration (tenant, policy, domain and model names) and a fixed
- * set of outcomes, so their number stays bounded.
+ * own in structured logs). Neither ever holds prompt or answer text. The tags' values come from the configuration
+ * (tenant, policy, domain and model names) and a fixed set of outcomes, so their number stays bounded.
  */
 @Component
 public class Decisions {
@@ -214,11 +212,7 @@ public class Decisions {
 
         /** The request failed; its outcome is the error's code. */
         public synchronized void failed(Throwable failure) {
-            outcome = failure instanceof ApiException api
-                    ? (api.code().code() != null
-                            ? api.code().code()
-                            : api.code().name().toLowerCase(Locale.ROOT))
-                    : "internal";
+            outcome = failure instanceof ApiException api ? api.code().outcome() : "internal";
         }
 
         /** The answer came from the policy's response cache. */

@@ -2,6 +2,7 @@ package dev.hybridrouter.router.execution;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.gateway.wire.WireJson;
@@ -23,7 +24,7 @@ import reactor.core.publisher.Mono;
  * One policy's response cache: the whole answer to a request, kept for the same tenant and the same request,
  * byte for byte as the caller sent it, until its {@code ttl} passes; with the policy's {@code semantic} block, also
  * for single-turn requests whose user message means the same ({@link SemanticIndex}). Held in this process (Caffeine, bounded by
- * {@code max-size}, the least recently used going first), or with {@code router.redis.url} in Redis, shared by
+ * {@code max-size}, the least used going first), or with {@code router.redis.url} in Redis, shared by
  * every replica; answers to local-only requests are always held in this process, never in a shared store. A
  * changed policy starts empty: its compiled form has a new cache here, and its Redis keys carry a digest of the
  * policy. Streams, degraded answers and failures are never kept.
@@ -116,12 +117,17 @@ public final class ResponseCache {
                 .maximumWeight(settings.maxBytes())
                 .<String, Cached>weigher((key, cached) -> key.length() + cached.body().length)
                 .expireAfterWrite(settings.ttl())
-                .ticker(() -> {
-                    var now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
+                .ticker(ticker(clock))
                 .executor(Runnable::run)
                 .build();
+    }
+
+    /** Caffeine's time from the service's clock, so that tests can move it. */
+    static Ticker ticker(Clock clock) {
+        return () -> {
+            var now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        };
     }
 
     /**

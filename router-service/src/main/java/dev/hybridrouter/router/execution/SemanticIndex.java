@@ -69,10 +69,7 @@ public final class SemanticIndex {
         this.entries = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
                 .expireAfterWrite(ttl)
-                .ticker(() -> {
-                    var now = clock.instant();
-                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                })
+                .ticker(ResponseCache.ticker(clock))
                 .executor(Runnable::run)
                 .<String, Entry>removalListener((key, entry, cause) -> {
                     if (key != null && entry != null && cause != RemovalCause.REPLACED) {
@@ -129,7 +126,7 @@ public final class SemanticIndex {
         }
         Match best = null;
         for (String key : keys) {
-            Entry entry = entries.getIfPresent(key);
+            Entry entry = entries.policy().getIfPresentQuietly(key); // a scan is no use of every entry
             if (entry == null) {
                 continue;
             }

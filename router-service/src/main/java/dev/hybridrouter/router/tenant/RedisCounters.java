@@ -29,8 +29,6 @@ final class RedisCounters implements TenantCounters {
 
     private static final Logger log = LoggerFactory.getLogger(RedisCounters.class);
 
-    private static final String PREFIX = Redis.PREFIX;
-
     /** Drops expired slots, then takes one if fewer than the most are held: 1 when taken, 0 when all are held. */
     private static final String TAKE_SLOT =
             """
@@ -67,7 +65,7 @@ final class RedisCounters implements TenantCounters {
 
     @Override
     public Mono<Long> takeRequestToken(String tenant, BucketConfiguration configuration) {
-        String key = PREFIX + "requests:" + tenant + ":" + fingerprint(configuration);
+        String key = Redis.PREFIX + "requests:" + tenant + ":" + fingerprint(configuration);
         return buckets.flatMap(proxy -> Mono.fromFuture(() -> proxy.asAsync()
                         .builder()
                         .build(key, () -> CompletableFuture.completedFuture(configuration))
@@ -77,7 +75,7 @@ final class RedisCounters implements TenantCounters {
 
     @Override
     public Mono<TenantLimits.Permit> takeSlot(String tenant, int most) {
-        String key = PREFIX + "in-flight:" + tenant;
+        String key = Redis.PREFIX + "in-flight:" + tenant;
         String slot = UUID.randomUUID().toString();
         long now = time.currentTimeNanos() / 1_000_000;
         return redis.connected().flatMap(connections -> Mono.fromCompletionStage(() -> connections
@@ -144,11 +142,11 @@ final class RedisCounters implements TenantCounters {
     }
 
     private static String allKey(String tenant, LocalDate day) {
-        return PREFIX + "tokens:" + tenant + ":" + day;
+        return Redis.PREFIX + "tokens:" + tenant + ":" + day;
     }
 
     private static String largeKey(String tenant, LocalDate day) {
-        return PREFIX + "large-model-tokens:" + tenant + ":" + day;
+        return Redis.PREFIX + "large-model-tokens:" + tenant + ":" + day;
     }
 
     /** A bucket key per limit, so that a changed limit starts a fresh bucket on every replica at once. */

@@ -160,7 +160,7 @@ class SharedResponseCacheTest {
     }
 
     @Test
-    void should_miss_at_once_and_keep_nothing_while_redis_is_down() {
+    void should_miss_keep_nothing_and_refuse_a_purge_while_redis_is_down() {
         // given: nothing listens at its address
         ResponseCache cache = cache("support", "v1", "redis://127.0.0.1:" + RedisServer.freePort());
         ResponseCache.Lookup key = lookup(cache, "acme", request("hello")).orElseThrow();
