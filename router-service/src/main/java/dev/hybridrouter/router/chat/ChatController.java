@@ -251,7 +251,12 @@ class ChatController {
                                 .build())
                 .concatWith(Flux.defer(
                         () -> Flux.just(ServerSentEvent.builder("[DONE]").build())))
-                .takeUntil(event -> "error".equals(event.event()));
+                .takeUntil(event -> "error".equals(event.event()))
+                .doOnNext(event -> {
+                    if (event.event() != null || "[DONE]".equals(event.data())) {
+                        caller.answered(); // the last event: an error or [DONE]
+                    }
+                });
         return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(events);
     }
 

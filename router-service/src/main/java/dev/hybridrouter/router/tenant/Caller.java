@@ -26,22 +26,37 @@ public final class Caller {
     private final ActivePolicy policy;
     private final TenantBudgets budgets;
     private final boolean largeModelsSpent;
+    private final Runnable answered;
 
-    private Caller(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets, boolean largeModelsSpent) {
+    private Caller(
+            Tenants.Tenant tenant,
+            ActivePolicy policy,
+            TenantBudgets budgets,
+            boolean largeModelsSpent,
+            Runnable answered) {
         this.tenant = tenant;
         this.policy = policy;
         this.budgets = budgets;
         this.largeModelsSpent = largeModelsSpent;
+        this.answered = answered;
     }
 
-    /** The caller in single-user mode: no tenant, no budget. */
+    /** The caller in single-user mode: no tenant, no budget, no limit. */
     static Caller anyone(ActivePolicy policy) {
-        return new Caller(null, policy, null, false);
+        return new Caller(null, policy, null, false, () -> {});
     }
 
-    /** @param largeModelsSpent whether the tenant's large-model tokens were spent when the request came */
-    static Caller of(Tenants.Tenant tenant, ActivePolicy policy, TenantBudgets budgets, boolean largeModelsSpent) {
-        return new Caller(tenant, policy, budgets, largeModelsSpent);
+    /**
+     * @param largeModelsSpent whether the tenant's large-model tokens were spent when the request came
+     * @param answered frees the request's place under the tenant's limits
+     */
+    static Caller of(
+            Tenants.Tenant tenant,
+            ActivePolicy policy,
+            TenantBudgets budgets,
+            boolean largeModelsSpent,
+            Runnable answered) {
+        return new Caller(tenant, policy, budgets, largeModelsSpent, answered);
     }
 
     /** The caller of a request that passed {@link TenantFilter}. */
@@ -110,6 +125,16 @@ public final class Caller {
                 && !request.includeUsage()
                 && (budgets != null && tenant.budget() != null
                         || policy.policy().pricesTokens());
+    }
+
+    /**
+     * Says the answer is complete, its last event about to be sent: the request no longer counts against the
+     * tenant's {@code max-concurrent}, so a caller that sends its next request as soon as it has read the last
+     * event finds the slot free. Whole answers need not call it: their response frees the slot before its body is
+     * written.
+     */
+    public void answered() {
+        answered.run();
     }
 
     /** Charges an answer's tokens to the tenant's budget. */

@@ -75,12 +75,14 @@ public class TenantFilter implements WebFilter {
         ActivePolicy policy = served.policyOf(caller);
         return budgets.check(caller)
                 .flatMap(largeModelsSpent -> Mono.usingWhen(
-                        limits.admit(caller),
-                        permit -> {
-                            Caller.of(caller, policy, budgets, largeModelsSpent).attachTo(exchange);
-                            return chain.filter(exchange);
+                        limits.admit(caller).map(permit -> new ReleasingResponse(exchange.getResponse(), permit)),
+                        response -> {
+                            Caller.of(caller, policy, budgets, largeModelsSpent, response::release)
+                                    .attachTo(exchange);
+                            return chain.filter(
+                                    exchange.mutate().response(response).build());
                         },
-                        permit -> Mono.fromRunnable(permit::release)));
+                        response -> Mono.fromRunnable(response::release)));
     }
 
     /** The key index of the tenants in force, built again when the file changed. */

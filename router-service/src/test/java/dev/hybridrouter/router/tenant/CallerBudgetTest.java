@@ -130,7 +130,7 @@ class CallerBudgetTest {
 
     /** The caller of a request that comes now: the filter checks the budget as it admits one. */
     private Caller caller(Tenants.Tenant tenant) {
-        return Caller.of(tenant, UNPRICED, budgets, budgets.check(tenant).block());
+        return Caller.of(tenant, UNPRICED, budgets, budgets.check(tenant).block(), () -> {});
     }
 
     @Test

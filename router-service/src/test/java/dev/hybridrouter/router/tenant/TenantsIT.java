@@ -19,6 +19,7 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,11 +35,17 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Two tenants with their own keys and policies on one router, called with the official OpenAI SDK: who may call,
@@ -70,6 +77,12 @@ class TenantsIT {
 
     @Autowired
     WebTestClient web;
+
+    @Autowired
+    HttpHandler httpHandler;
+
+    @Autowired
+    TenantCounters counters;
 
     private final List<OpenAIClient> clients = new ArrayList<>();
 
@@ -258,6 +271,54 @@ class TenantsIT {
                 .isEqualTo("concurrent_requests_exceeded");
         assertThat(first.join()).isEqualTo("Slowly.");
         assertThat(answer(client(ACME), "my laptop will not start")).isEqualTo("From support.");
+    }
+
+    @Test
+    void should_free_a_tenants_slot_before_the_end_of_its_answer_reaches_the_caller_whole_or_streamed() {
+        // given: acme may have one request in flight; whether its slot is free is looked at as each piece of an
+        // answer reaches the wire, the last one ending the whole answer or carrying the stream's [DONE]
+        upstream.stubFor(post(urlEqualTo("/support/v1/chat/completions"))
+                .withRequestBody(containing("\"stream\":true"))
+                .willReturn(openAiStream(1, 1, "Stream", "ed.")));
+        List<String> seen = new ArrayList<>();
+
+        // when
+        for (String stream : List.of("false", "true")) {
+            MockServerHttpResponse wire = new MockServerHttpResponse();
+            wire.setWriteHandler(body -> Flux.from(body)
+                    .concatMap(piece -> slot("acme").map(slot -> lastLine(piece) + " with the slot " + slot))
+                    .doOnNext(seen::add)
+                    .then());
+            httpHandler
+                    .handle(
+                            MockServerHttpRequest.post("/v1/chat/completions")
+                                    .header("Authorization", "Bearer " + ACME)
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .body("{\"model\":\"helpdesk\",\"stream\":" + stream
+                                            + ",\"messages\":[{\"role\":\"user\",\"content\":\"my laptop\"}]}"),
+                            wire)
+                    .block(Duration.ofSeconds(10));
+        }
+
+        // then
+        assertThat(seen.get(0)).startsWith("{\"id\"").endsWith("with the slot free");
+        assertThat(seen.get(seen.size() - 2)).endsWith("with the slot taken"); // the stream's last chunk
+        assertThat(seen.get(seen.size() - 1)).isEqualTo("data:[DONE] with the slot free");
+    }
+
+    /** Whether a request of this tenant, allowed one at a time, would be admitted now. */
+    private Mono<String> slot(String tenant) {
+        return counters.takeSlot(tenant, 1)
+                .map(permit -> {
+                    permit.release();
+                    return "free";
+                })
+                .defaultIfEmpty("taken");
+    }
+
+    private static String lastLine(DataBuffer piece) {
+        String text = piece.toString(StandardCharsets.UTF_8).strip();
+        return text.substring(text.lastIndexOf('\n') + 1);
     }
 
     @Test
