@@ -2,7 +2,9 @@ package dev.hybridrouter.policies;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * @param privacy what happens to personal data in a request that would leave
  * @param capture where escalated exchanges are recorded for distillation, or {@code null} for nowhere
  * @param cache which whole answers are kept and given again for the same request
+ * @param learning how escalated requests are labelled by a large model and learned from, or {@code null}: never
  */
 @JsonIgnoreProperties("version")
 public record Policy(
@@ -37,7 +40,8 @@ public record Policy(
         Residency residency,
         Privacy privacy,
         Capture capture,
-        Cache cache) {
+        Cache cache,
+        Learning learning) {
 
     public Policy {
         domains = List.copyOf(domains);
@@ -65,7 +69,32 @@ public record Policy(
                 Residency.ANY,
                 Privacy.DEFAULTS,
                 null,
-                Cache.DEFAULTS);
+                Cache.DEFAULTS,
+                null);
+    }
+
+    /**
+     * This policy with what was learned from labelled traffic: each domain's learned examples after its own, the
+     * learned out-of-scope examples after the classifier's.
+     */
+    public Policy withLearned(LearnedExamples learned) {
+        List<Domain> grown = domains.stream()
+                .map(domain -> domain.withExamples(learned.examples(domain.name())))
+                .toList();
+        List<String> outOfScope = new ArrayList<>(classifier.outOfScopeExamples());
+        outOfScope.addAll(learned.outOfScopeExamples());
+        return new Policy(
+                name,
+                new Classifier(classifier.embeddingModel(), classifier.threshold(), outOfScope),
+                grown,
+                specialists,
+                escalation,
+                largeModels,
+                residency,
+                privacy,
+                capture,
+                cache,
+                learning);
     }
 
     /** The domain with this name, if any. */
@@ -127,6 +156,16 @@ public record Policy(
 
         public boolean localOnly() {
             return residency == Residency.LOCAL_ONLY;
+        }
+
+        /** This domain with more examples after its own. */
+        Domain withExamples(List<String> more) {
+            if (more.isEmpty()) {
+                return this;
+            }
+            List<String> all = new ArrayList<>(examples);
+            all.addAll(more);
+            return new Domain(name, description, specialist, threshold, all, residency, residencyThreshold, capture);
         }
     }
 
@@ -256,6 +295,61 @@ public record Policy(
                     long maxFileBytes,
             Duration retention,
             int queueSize) {}
+
+    /**
+     * The large model as teacher: escalated requests labelled off the request path, the labels learned from.
+     *
+     * @param directory the folder of the label files and of the policy's learned examples
+     * @param mode whether labels wait for review or are learned by themselves
+     * @param teacher the large model asked for labels (resolved by the loader: {@code escalation.large-model} when
+     *     the policy names none)
+     * @param sample share of escalated requests labelled
+     * @param labelsPerDay the most labelling calls a day (UTC)
+     * @param timeout the longest one labelling call may take
+     * @param queueSize requests waiting to be labelled; when full, new ones are not labelled
+     * @param maxFileBytes a label file is rotated when it would grow past this size
+     * @param retention label files older than this are deleted
+     * @param automatic the rules of {@link LearningMode#AUTOMATIC}
+     */
+    public record Learning(
+            String directory,
+            LearningMode mode,
+            String teacher,
+            double sample,
+            int labelsPerDay,
+            Duration timeout,
+            int queueSize,
+            @JsonProperty("max-file-size") @JsonDeserialize(using = PolicyBinding.SizeDeserializer.class)
+                    long maxFileBytes,
+            Duration retention,
+            Automatic automatic) {
+
+        /** The file of what this policy learned, in the learning directory. */
+        public Path learnedFile(String policyName) {
+            return Path.of(directory).resolve(policyName + LearnedExamples.SUFFIX);
+        }
+    }
+
+    /** What is done with labels. */
+    public enum LearningMode {
+        /** Labels wait for people: {@code review} lists them, {@code promote} makes the accepted ones examples. */
+        REVIEW,
+        /** Labels that meet the automatic rules become examples, and the classifier retrains by itself. */
+        AUTOMATIC
+    }
+
+    /**
+     * When a label becomes an example by itself.
+     *
+     * @param agreement labels of the same text needed, all agreeing
+     * @param runnerUp whether a domain label counts only when it is the classifier's best or second-best domain
+     * @param examplesPerDay the most examples added a day (UTC)
+     * @param heldBack share of labelled texts never learned from, kept to judge each new classifier
+     * @param minHeldBack held-back labels needed before a new classifier may be judged
+     * @param retrainEvery new examples collected before the classifier trains again
+     */
+    public record Automatic(
+            int agreement, boolean runnerUp, int examplesPerDay, double heldBack, int minHeldBack, int retrainEvery) {}
 
     /**
      * What a model's tokens cost, per million, in one currency of the operator's choice (the router converts

@@ -74,6 +74,13 @@ final class PolicyDefaults {
         if (policy.has("capture")) {
             filled(policy, "capture", TREE.get("capture"));
         }
+        if (policy.has("learning")) {
+            ObjectNode learning = filled(policy, "learning", TREE.get("learning"));
+            JsonNode largeModel = policy.path("escalation").path("large-model");
+            if (!learning.has("teacher") && largeModel.isString()) {
+                learning.set("teacher", largeModel);
+            }
+        }
         ObjectNode resilience = filled(policy, "resilience", TREE.get("resilience"));
         for (JsonNode domain : policy.path("domains")) {
             ObjectNode fields = (ObjectNode) domain;

@@ -77,6 +77,7 @@ final class PolicyRules {
         checkCustomPii(root.path("privacy").path("pii").path("custom"));
         checkSpecialistFallbacks(root.path("specialists"), specialists);
         checkEscalation(root.path("escalation"), largeModels);
+        checkLearning(root, largeModels);
         checkWindow(RESILIENCE);
         for (Pointer upstream : specialists.values()) {
             checkWindow(upstream.property("resilience"), RESILIENCE);
@@ -276,6 +277,34 @@ final class PolicyRules {
                         "specialists fall back in a cycle: " + String.join(" -> ", chain)
                                 + "; the last in a chain must have no fallback");
             }
+        }
+    }
+
+    /** A policy that learns has a teacher among its large models, and traffic that can reach it. */
+    private void checkLearning(JsonNode root, Map<String, Pointer> largeModels) {
+        JsonNode learning = root.path("learning");
+        if (!learning.isObject()) {
+            return;
+        }
+        Pointer at = Pointer.ROOT.property("learning");
+        if ("local-only".equals(text(root.path("residency")))) {
+            problems.add(
+                    document.keyAt(at),
+                    "learning labels escalated requests, and a local-only policy never escalates; remove the block");
+            return;
+        }
+        String teacher = text(learning.path("teacher"));
+        if (teacher == null) {
+            if (text(root.path("escalation").path("large-model")) == null) {
+                problems.add(
+                        document.keyAt(at),
+                        "learning needs a teacher: set learning.teacher, or escalation.large-model, to a large model");
+            }
+        } else if (!largeModels.containsKey(teacher)) {
+            problems.add(
+                    document.valueAt(at.property("teacher")),
+                    "learning.teacher refers to large model '" + teacher + "', which is not under large-models"
+                            + Suggestions.didYouMean(teacher, largeModels.keySet()) + defined(largeModels));
         }
     }
 

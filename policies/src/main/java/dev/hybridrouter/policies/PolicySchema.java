@@ -35,6 +35,11 @@ final class PolicySchema {
 
     static final PolicySchema TENANTS = new PolicySchema(TENANTS_RESOURCE);
 
+    /** Where the schema of a policy's learned examples lies on the classpath. */
+    static final String LEARNED_RESOURCE = "dev/hybridrouter/policies/learned.schema.json";
+
+    static final PolicySchema LEARNED = new PolicySchema(LEARNED_RESOURCE);
+
     private final Schema schema;
 
     private PolicySchema(String resource) {

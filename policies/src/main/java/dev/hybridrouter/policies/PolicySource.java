@@ -20,18 +20,22 @@ import java.util.stream.Stream;
 
 /**
  * Where the policies come from: one policy file, or a directory holding one policy per {@code *.yaml}
- * or {@code *.yml} file. In a directory, hidden entries (names starting with a dot) are skipped and
- * symbolic links are followed, so a mounted Kubernetes ConfigMap reads as its visible files.
+ * or {@code *.yml} file. In a directory, hidden entries (names starting with a dot) and learned files
+ * ({@code *.learned.yaml}) are skipped and symbolic links are followed, so a mounted Kubernetes ConfigMap
+ * reads as its visible files. A policy with a {@code learning} block is read with what it learned: its
+ * {@link LearnedExamples} file, when there is one.
  *
- * <p>For hot reload, call {@link #checkForChanges()} on a schedule: it reads the files' content and
- * only when it differs from what the previous check (or {@link #load()}) read does it load the
- * policies again, all or nothing. Thread-safe.
+ * <p>For hot reload, call {@link #checkForChanges()} on a schedule: it reads the files' content, learned
+ * files included, and only when it differs from what the previous check (or {@link #load()}) read does it
+ * load the policies again, all or nothing. Thread-safe.
  */
 public final class PolicySource {
 
     private final Path location;
     private final Function<String, String> environment;
     private byte[] lastFingerprint;
+    /** The learned files of the policies last read. */
+    private List<Path> learnedFiles = List.of();
 
     /** Policies at this file or directory, taking {@code ${NAME}} values from the process environment. */
     public PolicySource(Path location) {
@@ -87,7 +91,22 @@ public final class PolicySource {
                     digest(List.of(new SourceFile(location.toString(), problem.getBytes(StandardCharsets.UTF_8)))),
                     () -> failed(List.of(PolicyError.ofSource(location.toString(), problem))));
         }
-        return changed(digest(files), () -> loadAll(files));
+        return changed(digest(files, learnedFiles), () -> loadAll(files));
+    }
+
+    /** The policy files' bytes and those of the learned files (missing ones as such). */
+    private static byte[] digest(List<SourceFile> files, List<Path> learned) {
+        List<SourceFile> all = new ArrayList<>(files);
+        for (Path path : learned) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(path);
+            } catch (IOException e) {
+                content = ("missing: " + e).getBytes(StandardCharsets.UTF_8);
+            }
+            all.add(new SourceFile(path.toString(), content));
+        }
+        return digest(all);
     }
 
     private Optional<Reload> changed(byte[] fingerprint, Supplier<Reload> reload) {
@@ -118,7 +137,10 @@ public final class PolicySource {
 
     private static boolean isPolicyFile(Path path) {
         String name = path.getFileName().toString();
-        return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(path);
+        return !name.startsWith(".")
+                && !name.endsWith(LearnedExamples.SUFFIX)
+                && (name.endsWith(".yaml") || name.endsWith(".yml"))
+                && Files.isRegularFile(path);
     }
 
     private Reload loadAll(List<SourceFile> files) {
@@ -128,6 +150,7 @@ public final class PolicySource {
         List<PolicyError> errors = new ArrayList<>();
         Map<String, Policy> policies = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
+        List<Path> learnedPaths = new ArrayList<>();
         for (SourceFile file : files) {
             PolicyLoader.Read read;
             try {
@@ -147,7 +170,23 @@ public final class PolicySource {
                                 ? PolicyError.ofSource(file.source(), message)
                                 : new PolicyError(file.source(), at.line(), at.column(), message));
             }
-            policies.putIfAbsent(name, read.policy());
+            Policy policy = read.policy();
+            if (policy.learning() != null) {
+                Path learned = policy.learning().learnedFile(name);
+                learnedPaths.add(learned);
+                try {
+                    policy = policy.withLearned(LearnedExamples.read(
+                            learned,
+                            policy.domains().stream().map(Policy.Domain::name).toList()));
+                } catch (PolicyException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+            policies.putIfAbsent(name, policy);
+        }
+        if (!learnedPaths.equals(learnedFiles)) {
+            learnedFiles = List.copyOf(learnedPaths);
+            lastFingerprint = digest(files, learnedFiles);
         }
         return errors.isEmpty() ? new Reload.Loaded(new PolicySet(location.toString(), policies)) : failed(errors);
     }

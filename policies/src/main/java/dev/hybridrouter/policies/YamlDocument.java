@@ -54,6 +54,16 @@ final class YamlDocument {
      * holds no document; other problems are added to {@code problems} and the rest is still read.
      */
     static Optional<YamlDocument> parse(String yaml, Function<String, String> environment, Problems problems) {
+        return parse(yaml, environment, problems, "a policy needs at least version, domains and specialists");
+    }
+
+    /** Reads YAML text whose strings are taken as written: no {@code ${NAME}} is replaced. */
+    static Optional<YamlDocument> parseLiteral(String yaml, Problems problems, String whatItNeeds) {
+        return parse(yaml, null, problems, whatItNeeds);
+    }
+
+    private static Optional<YamlDocument> parse(
+            String yaml, Function<String, String> environment, Problems problems, String whatItNeeds) {
         Optional<Node> node;
         try {
             node = new Compose(SETTINGS).composeString(yaml);
@@ -70,7 +80,7 @@ final class YamlDocument {
             return Optional.empty();
         }
         if (node.isEmpty()) {
-            problems.addForSource("holds no YAML document; a policy needs at least version, domains and specialists");
+            problems.addForSource("holds no YAML document; " + whatItNeeds);
             return Optional.empty();
         }
         var reader = new Reader(environment, problems);
@@ -188,6 +198,9 @@ final class YamlDocument {
         }
 
         private String interpolate(String value, Position at) {
+            if (environment == null) {
+                return value;
+            }
             String result = VARIABLE.matcher(value).replaceAll(variable -> {
                 String name = variable.group(1);
                 String fallback = variable.group(2);

@@ -412,7 +412,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience, residency, privacy, cache, capture)");
+                        "policy.yaml:12:1: unknown key 'owner' at the top level (allowed: version, name, classifier, domains, specialists, escalation, large-models, resilience, residency, privacy, cache, learning, capture)");
     }
 
     @Test
@@ -1810,6 +1810,75 @@ class PolicyLoaderTest {
                 .singleElement()
                 .asString()
                 .contains("sets a field of provider in-process (model-path,");
+    }
+
+    @Test
+    void should_fill_in_learnings_defaults_and_take_the_escalation_model_as_teacher() {
+        // given
+        String yaml = learning("learning: {directory: /var/lib/labels}");
+
+        // when
+        Policy.Learning learning =
+                PolicyLoader.parse("policy.yaml", yaml, ENVIRONMENT::get).learning();
+
+        // then
+        assertThat(learning)
+                .isEqualTo(new Policy.Learning(
+                        "/var/lib/labels",
+                        Policy.LearningMode.REVIEW,
+                        "cloud",
+                        1.0,
+                        1000,
+                        Duration.ofSeconds(30),
+                        100,
+                        64L << 20,
+                        Duration.ofDays(90),
+                        new Policy.Automatic(1, true, 200, 0.2, 20, 50)));
+        assertThat(learning.learnedFile("shop")).isEqualTo(Path.of("/var/lib/labels/shop.learned.yaml"));
+    }
+
+    @Test
+    void should_reject_learning_without_a_teacher_or_with_one_that_is_not_a_large_model_or_in_a_local_only_policy() {
+        // given
+        String noTeacher = learning("learning: {directory: /l}").replace("escalation: {large-model: cloud}\n", "");
+        String unknown = learning("learning: {directory: /l, teacher: clod}");
+        String localOnly = learning("learning: {directory: /l}\nresidency: local-only");
+
+        // when, then
+        assertThat(errors(noTeacher))
+                .containsExactly("policy.yaml:15:1: learning needs a teacher: set learning.teacher, or"
+                        + " escalation.large-model, to a large model");
+        assertThat(errors(unknown))
+                .singleElement()
+                .asString()
+                .startsWith("policy.yaml:16:36: learning.teacher refers to large model 'clod', which is not under"
+                        + " large-models; did you mean 'cloud'?");
+        assertThat(errors(localOnly))
+                .containsExactly("policy.yaml:16:1: learning labels escalated requests, and a local-only policy never"
+                        + " escalates; remove the block");
+    }
+
+    /** A valid policy with a large model and these lines at the end. */
+    private static String learning(String lines) {
+        return """
+                version: 1
+                domains:
+                  - name: orders
+                    specialist: slm
+                    examples: [where is my parcel]
+                specialists:
+                  slm:
+                    provider: openai-compatible
+                    base-url: http://localhost:8000/v1
+                    model: qwen
+                large-models:
+                  cloud:
+                    provider: openai
+                    model: gpt-4o-mini
+                escalation: {large-model: cloud}
+                """
+                + lines
+                + "\n";
     }
 
     private static List<String> errors(String yaml) {

@@ -227,6 +227,66 @@ class PolicySourceTest {
         });
     }
 
+    @Test
+    void should_read_a_learning_policy_with_what_it_learned_and_skip_learned_files_as_policies() throws IOException {
+        // given
+        write("bank.yaml", learningPolicy("banking"));
+        write("bank.learned.yaml", "domains:\n  banking: [what is my balance]\nout-of-scope-examples: [tell a joke]\n");
+
+        // when
+        PolicySet policies = source().load();
+
+        // then
+        Policy bank = policies.policy("bank").orElseThrow();
+        assertThat(policies.policies()).containsOnlyKeys("bank");
+        assertThat(bank.domains().get(0).examples()).containsExactly("an example message", "what is my balance");
+        assertThat(bank.classifier().outOfScopeExamples()).containsExactly("tell a joke");
+    }
+
+    @Test
+    void should_load_again_when_the_learned_file_changes_and_keep_the_last_good_when_it_breaks() throws IOException {
+        // given
+        write("bank.yaml", learningPolicy("banking"));
+        PolicySource source = source();
+        source.load();
+
+        // when
+        write("bank.learned.yaml", "domains:\n  banking: [what is my balance]\n");
+        Optional<Reload> learned = source.checkForChanges();
+        Optional<Reload> unchanged = source.checkForChanges();
+        write("bank.learned.yaml", "domains:\n  bankin: [what is my balance]\n");
+        Optional<Reload> broken = source.checkForChanges();
+
+        // then
+        assertThat(learned).get().isInstanceOfSatisfying(Reload.Loaded.class, loaded -> assertThat(loaded.policies()
+                        .policy("bank")
+                        .orElseThrow()
+                        .domains()
+                        .get(0)
+                        .examples())
+                .contains("what is my balance"));
+        assertThat(unchanged).isEmpty();
+        assertThat(broken).get().isInstanceOfSatisfying(Reload.Failed.class, failed -> assertThat(
+                        failed.failure().errors())
+                .extracting(PolicyError::toString)
+                .singleElement()
+                .asString()
+                .startsWith(
+                        directory.resolve("bank.learned.yaml") + ":2:3: examples were learned for domain 'bankin'"));
+    }
+
+    /** A valid policy that learns into this directory. */
+    private String learningPolicy(String domain) {
+        return policy(domain)
+                + """
+                large-models:
+                  cloud: {provider: openai, model: gpt-4o-mini}
+                escalation: {large-model: cloud}
+                learning: {directory: %s}
+                """
+                        .formatted(directory);
+    }
+
     private PolicySource source() {
         return new PolicySource(directory, environment::get);
     }

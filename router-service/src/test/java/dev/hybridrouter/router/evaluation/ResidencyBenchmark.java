@@ -113,7 +113,8 @@ public final class ResidencyBenchmark {
                 policy.residency(),
                 policy.privacy(),
                 policy.capture(),
-                policy.cache());
+                policy.cache(),
+                policy.learning());
     }
 
     private static List<ChatMessage> single(Row row) {

@@ -303,7 +303,8 @@ class RouterTest {
                 Policy.Residency.LOCAL_ONLY,
                 Policy.Privacy.DEFAULTS,
                 null,
-                Policy.Cache.DEFAULTS);
+                Policy.Cache.DEFAULTS,
+                null);
         Router router = new Router(
                 tenant, c -> new DomainClassifier.Classification(Map.of("cards", 0.9), false), Set.of("auto"), 100);
 
