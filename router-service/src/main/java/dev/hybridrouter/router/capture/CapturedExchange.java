@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p><b>Masked text only.</b> The caller passes the request exactly as it was sent to the large model and
  * the answer exactly as it came back, before placeholders are restored: personal data appears only as
- * placeholders such as {@code <EMAIL_1>}. Neither this record nor {@link CaptureWriter} ever sees the raw
+ * placeholders such as {@code <EMAIL_1>}. Neither this record nor {@link JsonLinesWriter} ever sees the raw
  * values.
  *
  * @param time when the exchange happened

@@ -121,7 +121,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     private List<Path> captureFiles() throws IOException {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(capture, CaptureWriter.FILE_GLOB)) {
+        try (DirectoryStream<Path> stream =
+                Files.newDirectoryStream(capture, JsonLinesWriter.Output.glob(JsonLinesWriter.Output.CAPTURE))) {
             stream.forEach(files::add);
         }
         files.sort(Comparator.naturalOrder());

@@ -1,5 +1,7 @@
 package dev.hybridrouter.router.config;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.routing.DomainClassifier;
@@ -11,7 +13,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The in-process classifier: one embedding cache for the process (each ONNX model loaded once, shared
- * across policy reloads), and a classifier trained on each policy's examples when it loads.
+ * across policy reloads), and a classifier trained on each policy's examples when it loads. The last {@value
+ * #TRAINED} classifiers trained are kept by what they were trained on, so a reload that changes no example (or
+ * a version automatic learning trained and judged already) does not train again.
  */
 @Configuration(proxyBeanMethods = false)
 class ClassifierConfig {
@@ -21,8 +25,14 @@ class ClassifierConfig {
         return new EmbeddingCache(properties.classifier().cacheSize());
     }
 
+    static final int TRAINED = 16;
+
     @Bean
     Function<Policy, DomainClassifier> classifiers(EmbeddingCache embeddings) {
-        return policy -> EmbeddingDomainClassifier.of(policy, embeddings);
+        Cache<EmbeddingDomainClassifier.Inputs, DomainClassifier> trained =
+                Caffeine.newBuilder().maximumSize(TRAINED).build();
+        return policy -> trained.get(
+                EmbeddingDomainClassifier.Inputs.of(policy),
+                inputs -> EmbeddingDomainClassifier.of(policy, embeddings));
     }
 }

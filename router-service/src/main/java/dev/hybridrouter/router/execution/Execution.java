@@ -5,11 +5,12 @@ import dev.hybridrouter.gateway.wire.ChatCompletionChunk;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.router.capture.CaptureWriter;
 import dev.hybridrouter.router.capture.CapturedExchange;
+import dev.hybridrouter.router.capture.JsonLinesWriter;
 import dev.hybridrouter.router.capture.StreamedAnswer;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.learning.Labeller;
 import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.privacy.Masking;
 import dev.hybridrouter.router.privacy.StreamUnmasker;
@@ -39,7 +40,7 @@ import reactor.core.publisher.Mono;
  *       attempt answers 400 naming the fields, and a later one is skipped;
  *   <li>a call to a large model passes the request's {@link Egress}: a local-only request is refused, the
  *       request is masked, the answer restored, and the escalated exchange captured (still masked) when
- *       its domain captures;
+ *       its domain captures, and offered to the policy's teacher to label when the policy learns;
  *   <li>the call runs in the upstream's {@link Guard} (bulkheads, breaker, retries, one deadline);
  *   <li>a model that is unavailable (5xx, 429, timeout, unreachable, breaker open, busy, not configured)
  *       hands the request to the next attempt; a request the upstream rejected as invalid does not.
@@ -153,7 +154,7 @@ public class Execution {
                                 .complete(() -> upstream.client().complete(masking.request(), headers), failover)
                                 .onErrorMap(failure -> UpstreamFailures.toApiException(failure, upstream))
                                 .map(answer -> {
-                                    capture(attempt, masking, firstMessage(answer));
+                                    recordLargeModelAnswer(attempt, masking, firstMessage(answer));
                                     return new Answer(attempt, named(masking.unmask(answer), attempt));
                                 });
                     })
@@ -200,7 +201,7 @@ public class Execution {
                         answer.accept(chunk);
                         return unmasker.accept(chunk).withModel(attempt.target().name());
                     })
-                    .doOnComplete(() -> capture(attempt, masking, answer.message()));
+                    .doOnComplete(() -> recordLargeModelAnswer(attempt, masking, answer.message()));
         }
 
         /** @throws ApiException 503 when the model cannot be called (e.g. its API key is not set) */
@@ -211,8 +212,12 @@ public class Execution {
                             ErrorCode.UPSTREAM_NOT_CONFIGURED, call.policy().unavailableReason(attempt.target())));
         }
 
-        private void capture(Attempt attempt, Masking masking, ChatMessage answer) {
-            CaptureWriter capture = call.policy().capture();
+        /**
+         * What is kept of an exchange a large model answered, as it was sent (masked): the exchange, when its domain
+         * captures; the request, offered to the teacher, when its policy learns and the classifier escalated it.
+         */
+        private void recordLargeModelAnswer(Attempt attempt, Masking masking, ChatMessage answer) {
+            JsonLinesWriter<CapturedExchange> capture = call.policy().capture();
             RoutingDecision decision = call.decision();
             boolean captured = capture != null
                     && call.policy()
@@ -220,6 +225,10 @@ public class Execution {
                             .domain(decision.route())
                             .map(Policy.Domain::capture)
                             .orElse(false);
+            Labeller labeller = call.policy().labeller();
+            if (labeller != null && Labeller.escalatedByClassifier(decision)) {
+                labeller.offer(call.policy(), decision, masking.request());
+            }
             if (captured && answer != null) {
                 capture.offer(new CapturedExchange(
                         clock.instant(),

@@ -1,9 +1,11 @@
 package dev.hybridrouter.router.policy;
 
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.capture.CapturedExchange;
+import dev.hybridrouter.router.capture.JsonLinesWriter;
 import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.Upstream;
+import dev.hybridrouter.router.learning.Labeller;
 import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
 import java.util.Map;
@@ -18,13 +20,15 @@ import java.util.Optional;
  * @param unavailable why a model the policy names cannot be called (e.g. its API key is not set), by target
  * @param capture where escalated exchanges of opted-in domains are recorded, or {@code null}
  * @param cache the policy's exact response cache
+ * @param labeller asks the policy's teacher to label its escalated requests, or {@code null} without {@code learning}
  */
 public record ActivePolicy(
         Router router,
         Map<String, Upstream> upstreams,
         Map<String, String> unavailable,
-        CaptureWriter capture,
-        ResponseCache cache) {
+        JsonLinesWriter<CapturedExchange> capture,
+        ResponseCache cache,
+        Labeller labeller) {
 
     public ActivePolicy {
         upstreams = Map.copyOf(upstreams);

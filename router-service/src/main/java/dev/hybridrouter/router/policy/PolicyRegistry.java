@@ -11,10 +11,13 @@ import dev.hybridrouter.policies.Tenants;
 import dev.hybridrouter.policies.TenantsLoader;
 import dev.hybridrouter.router.RouterProperties;
 import dev.hybridrouter.router.Sha256;
-import dev.hybridrouter.router.capture.CaptureWriter;
+import dev.hybridrouter.router.capture.CapturedExchange;
+import dev.hybridrouter.router.capture.JsonLinesWriter;
 import dev.hybridrouter.router.execution.RedisAnswers;
 import dev.hybridrouter.router.execution.ResponseCache;
 import dev.hybridrouter.router.execution.UpstreamFactory;
+import dev.hybridrouter.router.learning.Labeller;
+import dev.hybridrouter.router.learning.Learning;
 import dev.hybridrouter.router.redis.Redis;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.EmbeddingCache;
@@ -74,7 +77,10 @@ public class PolicyRegistry {
     /** The process's embeddings, for semantic caches. */
     private final EmbeddingCache embeddings;
 
-    private final Map<Policy.Capture, CaptureWriter> captureWriters = new HashMap<>();
+    private final Map<Policy.Capture, JsonLinesWriter<CapturedExchange>> captureWriters = new HashMap<>();
+    /** The labellers of the policies that learn, by policy name. */
+    private final Map<String, Learning> learnings = new HashMap<>();
+
     private volatile Served served;
     private volatile Status status;
     /** The newest valid policies read, served or not: a tenants file fixed later is checked against them. */
@@ -232,6 +238,7 @@ public class PolicyRegistry {
             ready.put(policy.name(), unchanged ? running : compile(policy, one ? "" : policy.name() + "/"));
         }
         closeUnusedCaptureWriters(ready);
+        closeUnusedLabellers(ready);
         served = new Served(ready, defaultPolicy == null ? null : ready.get(defaultPolicy.name()), tenants);
         Instant now = clock.instant();
         status = new Status(
@@ -270,7 +277,8 @@ public class PolicyRegistry {
                 built.upstreams(),
                 built.unavailable(),
                 captureWriterFor(policy.capture()),
-                new ResponseCache(policy, digest(policy), clock, sharedAnswers, embeddings));
+                new ResponseCache(policy, digest(policy), clock, sharedAnswers, embeddings),
+                labellerFor(policy));
         compiled.unavailable().values().forEach(reason -> log.warn("{}", reason));
         return compiled;
     }
@@ -281,11 +289,12 @@ public class PolicyRegistry {
     }
 
     /** The capture writer for these settings: the running one while they are unchanged, else a new one. */
-    private CaptureWriter captureWriterFor(Policy.Capture settings) {
+    private JsonLinesWriter<CapturedExchange> captureWriterFor(Policy.Capture settings) {
         if (settings == null) {
             return null;
         }
-        return captureWriters.computeIfAbsent(settings, s -> CaptureWriter.start(s, clock, meters));
+        return captureWriters.computeIfAbsent(
+                settings, s -> JsonLinesWriter.start(JsonLinesWriter.Output.capture(s), clock, meters));
     }
 
     private void closeUnusedCaptureWriters(Map<String, ActivePolicy> ready) {
@@ -300,11 +309,45 @@ public class PolicyRegistry {
         });
     }
 
-    /** Writes out captured exchanges still queued. */
+    /**
+     * The labeller of a policy that learns: the running one while its learning settings are unchanged, else a new
+     * one (in automatic mode with the labels written so far).
+     */
+    private Labeller labellerFor(Policy policy) {
+        Policy.Learning settings = policy.learning();
+        if (settings == null) {
+            return null;
+        }
+        Learning running = learnings.get(policy.name());
+        if (running != null && running.settings().equals(settings)) {
+            return running.labeller();
+        }
+        if (running != null) {
+            running.labeller().close();
+        }
+        Labeller labeller = Learning.start(policy.name(), settings, this, classifiers, clock, meters);
+        learnings.put(policy.name(), new Learning(settings, labeller));
+        return labeller;
+    }
+
+    private void closeUnusedLabellers(Map<String, ActivePolicy> ready) {
+        learnings.entrySet().removeIf(entry -> {
+            ActivePolicy active = ready.get(entry.getKey());
+            if (active != null && active.labeller() == entry.getValue().labeller()) {
+                return false;
+            }
+            entry.getValue().labeller().close();
+            return true;
+        });
+    }
+
+    /** Writes out captured exchanges and labels still queued. */
     @PreDestroy
     synchronized void close() {
-        captureWriters.values().forEach(CaptureWriter::close);
+        captureWriters.values().forEach(JsonLinesWriter::close);
         captureWriters.clear();
+        learnings.values().forEach(learning -> learning.labeller().close());
+        learnings.clear();
     }
 
     private static byte[] read(Path file) {

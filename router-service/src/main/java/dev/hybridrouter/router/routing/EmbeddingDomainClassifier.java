@@ -87,6 +87,26 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
     }
 
     /**
+     * What a classifier is trained on: policies with equal inputs train the same classifier.
+     *
+     * @param embeddingModel the embedding model's id
+     * @param domains the domains' names, in policy order
+     * @param examples each domain's examples, in the same order
+     * @param outOfScopeExamples the classifier's out-of-scope examples
+     */
+    public record Inputs(
+            String embeddingModel, List<String> domains, List<List<String>> examples, List<String> outOfScopeExamples) {
+
+        public static Inputs of(Policy policy) {
+            return new Inputs(
+                    policy.classifier().embeddingModel(),
+                    policy.domains().stream().map(Policy.Domain::name).toList(),
+                    policy.domains().stream().map(Policy.Domain::examples).toList(),
+                    policy.classifier().outOfScopeExamples());
+        }
+    }
+
+    /**
      * Trains a classifier on the policy's domain examples with the policy's embedding model. Takes
      * about a second for tens of examples, tens of seconds for thousands (two cores).
      *

@@ -49,6 +49,11 @@ public final class Router {
         return policy;
     }
 
+    /** The classifier trained for the policy. */
+    public DomainClassifier classifier() {
+        return classifier;
+    }
+
     /** Finds and masks the personal data the policy names. */
     public PiiDetector pii() {
         return pii;

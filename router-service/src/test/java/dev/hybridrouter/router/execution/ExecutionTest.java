@@ -208,7 +208,12 @@ class ExecutionTest {
                 ChatCompletionRequest.of("auto", List.of(ChatMessage.user("hello"))),
                 decision,
                 new ActivePolicy(
-                        router, upstreams, Map.of(), null, new ResponseCache(Policy.Cache.DEFAULTS, Clock.systemUTC())),
+                        router,
+                        upstreams,
+                        Map.of(),
+                        null,
+                        new ResponseCache(Policy.Cache.DEFAULTS, Clock.systemUTC()),
+                        null),
                 "req-1");
     }
 

@@ -193,7 +193,8 @@ class CallerBudgetTest {
                 Map.of(),
                 Map.of(),
                 null,
-                new ResponseCache(policy.cache(), Clock.systemUTC()));
+                new ResponseCache(policy.cache(), Clock.systemUTC()),
+                null);
     }
 
     private Caller spentOnLargeModels(OverBudget over) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
-class CaptureWriterTest {
+class JsonLinesWriterTest {
 
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Duration RETENTION = Duration.ofDays(30);
@@ -36,7 +36,7 @@ class CaptureWriterTest {
 
     @Test
     void should_write_one_json_line_per_exchange_that_parses_back_when_drained() throws IOException {
-        CaptureWriter writer = writer(1_000_000, 10);
+        JsonLinesWriter<CapturedExchange> writer = writer(1_000_000, 10);
         CapturedExchange first = exchange("Where is my order? Mail me at <EMAIL_1>");
         CapturedExchange second = exchange("Cancel it");
 
@@ -66,7 +66,7 @@ class CaptureWriterTest {
     @Test
     void should_rotate_to_a_new_file_when_the_next_line_would_pass_max_file_bytes() throws IOException {
         long lineBytes = JSON.writeValueAsBytes(exchange("q1")).length + 1;
-        CaptureWriter writer = writer(2 * lineBytes, 10);
+        JsonLinesWriter<CapturedExchange> writer = writer(2 * lineBytes, 10);
 
         for (int i = 1; i <= 5; i++) {
             writer.offer(exchange("q" + i));
@@ -101,7 +101,7 @@ class CaptureWriterTest {
     @Test
     void should_delete_capture_files_older_than_the_retention_when_rotating() throws IOException {
         long lineBytes = JSON.writeValueAsBytes(exchange("q1")).length + 1;
-        CaptureWriter writer = writer(2 * lineBytes, 10);
+        JsonLinesWriter<CapturedExchange> writer = writer(2 * lineBytes, 10);
         writer.offer(exchange("q1"));
         writer.drain();
         Path expired = file(dir.resolve("capture/capture-20250401T000000Z-1.jsonl"), NOW.minus(RETENTION.plusDays(1)));
@@ -118,7 +118,7 @@ class CaptureWriterTest {
 
     @Test
     void should_drop_and_count_without_blocking_when_the_queue_is_full() throws IOException {
-        CaptureWriter writer = writer(1_000_000, 2);
+        JsonLinesWriter<CapturedExchange> writer = writer(1_000_000, 2);
 
         List<Boolean> offered = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Stream.of("q1", "q2", "q3")
                 .map(question -> writer.offer(exchange(question)))
@@ -133,7 +133,8 @@ class CaptureWriterTest {
 
     @Test
     void should_write_everything_queued_and_refuse_more_when_closed() throws IOException {
-        CaptureWriter writer = CaptureWriter.start(settings(1_000_000, 100), clock, meters);
+        JsonLinesWriter<CapturedExchange> writer =
+                JsonLinesWriter.start(JsonLinesWriter.Output.capture(settings(1_000_000, 100)), clock, meters);
         for (int i = 1; i <= 50; i++) {
             writer.offer(exchange("q" + i));
         }
@@ -149,7 +150,7 @@ class CaptureWriterTest {
     @Test
     void should_count_drops_and_not_throw_when_the_directory_cannot_be_written() throws IOException {
         Files.writeString(dir.resolve("capture"), "a file where the directory should be");
-        CaptureWriter writer = writer(1_000_000, 10);
+        JsonLinesWriter<CapturedExchange> writer = writer(1_000_000, 10);
 
         assertThat(writer.offer(exchange("q1"))).isTrue();
         assertThatNoException().isThrownBy(writer::drain);
@@ -171,8 +172,8 @@ class CaptureWriterTest {
                 ChatMessage.assistant("I will write to <EMAIL_1>."));
     }
 
-    private CaptureWriter writer(long maxFileBytes, int queueSize) {
-        return new CaptureWriter(settings(maxFileBytes, queueSize), clock, meters);
+    private JsonLinesWriter<CapturedExchange> writer(long maxFileBytes, int queueSize) {
+        return new JsonLinesWriter<>(JsonLinesWriter.Output.capture(settings(maxFileBytes, queueSize)), clock, meters);
     }
 
     private Policy.Capture settings(long maxFileBytes, int queueSize) {

@@ -26,33 +26,69 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes captured exchanges to {@code <directory>/capture-<yyyyMMdd'T'HHmmss'Z'>-<n>.jsonl}, one JSON
- * object per line, off the request path.
+ * Writes records (captured exchanges, teacher labels) to {@code <directory>/<kind>-<yyyyMMdd'T'HHmmss'Z'>-<n>.jsonl},
+ * one JSON object per line, off the request path.
  *
- * <p>{@link #offer} puts an exchange on a bounded queue and returns at once; one daemon thread writes what
+ * <p>{@link #offer} puts a record on a bounded queue and returns at once; one daemon thread writes what
  * is queued and flushes after each batch. A file is rotated when the next line would push it past {@code
- * maxFileBytes}; at start and on each new file, capture files last modified longer than {@code retention}
+ * maxFileBytes}; at start and on each new file, this kind's files last modified longer than {@code retention}
  * ago are deleted. Nothing here fails the service: when the queue is full or the directory cannot be
- * written, exchanges are dropped, counted in {@code router.capture.dropped}, and the failure logged once.
- * Written exchanges are counted in {@code router.capture.written}.
+ * written, records are dropped, counted in {@code router.<kind>.dropped}, and the failure logged once.
+ * Written records are counted in {@code router.<kind>.written}.
+ *
+ * @param <T> what is written, as Jackson writes it
  */
-public final class CaptureWriter implements AutoCloseable {
+public final class JsonLinesWriter<T> implements AutoCloseable {
 
-    static final String FILE_GLOB = "capture-*.jsonl";
+    /**
+     * Where and how one kind of record is written.
+     *
+     * @param kind the files' name prefix, the writer thread's and the meters' ({@code router.<kind>.written})
+     * @param what the records in words, for logs and meter descriptions, e.g. {@code escalated exchanges}
+     * @param directory the folder of the files
+     * @param maxFileBytes a file is rotated when it would grow past this size
+     * @param retention files older than this are deleted
+     * @param queueSize records waiting to be written; when full, new ones are dropped and counted
+     */
+    public record Output(
+            String kind, String what, Path directory, long maxFileBytes, Duration retention, int queueSize) {
 
-    private static final Logger log = LoggerFactory.getLogger(CaptureWriter.class);
+        /** The kind of the capture files. */
+        public static final String CAPTURE = "capture";
+
+        /** The capture files of a policy's {@code capture} block. */
+        public static Output capture(Policy.Capture settings) {
+            return new Output(
+                    CAPTURE,
+                    "escalated exchanges",
+                    Path.of(settings.directory()),
+                    settings.maxFileBytes(),
+                    settings.retention(),
+                    settings.queueSize());
+        }
+
+        String glob() {
+            return glob(kind);
+        }
+
+        /** The names of a kind's files, as a glob. */
+        public static String glob(String kind) {
+            return kind + "-*.jsonl";
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(JsonLinesWriter.class);
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+    private final Output output;
     private final Path directory;
-    private final long maxFileBytes;
-    private final Duration retention;
     private final Clock clock;
-    private final BlockingQueue<CapturedExchange> queue;
+    private final BlockingQueue<T> queue;
     private final Counter written;
     private final Counter dropped;
-    private final Thread thread = new Thread(this::run, "capture-writer");
+    private final Thread thread;
     private volatile boolean closed;
 
     // Guarded by this: touched by the writer thread, or by drain() and close() when it does not run.
@@ -61,18 +97,18 @@ public final class CaptureWriter implements AutoCloseable {
     private boolean failing;
 
     /** A writer whose queue nothing empties but {@link #drain()} and {@link #close()}: see {@link #start}. */
-    CaptureWriter(Policy.Capture settings, Clock clock, MeterRegistry meters) {
-        this.directory = Path.of(settings.directory());
-        this.maxFileBytes = settings.maxFileBytes();
-        this.retention = settings.retention();
+    JsonLinesWriter(Output output, Clock clock, MeterRegistry meters) {
+        this.output = output;
+        this.directory = output.directory();
         this.clock = clock;
-        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
-        this.written = Counter.builder("router.capture.written")
-                .description("Escalated exchanges written to capture files")
+        this.queue = new ArrayBlockingQueue<>(output.queueSize());
+        this.written = Counter.builder("router." + output.kind() + ".written")
+                .description(capitalized(output.what()) + " written to " + output.kind() + " files")
                 .register(meters);
-        this.dropped = Counter.builder("router.capture.dropped")
-                .description("Escalated exchanges not captured: queue full, or capture directory not writable")
+        this.dropped = Counter.builder("router." + output.kind() + ".dropped")
+                .description(capitalized(output.what()) + " not written: queue full, or directory not writable")
                 .register(meters);
+        this.thread = new Thread(this::run, output.kind() + "-writer");
         thread.setDaemon(true);
         try {
             prepareDirectory();
@@ -82,25 +118,25 @@ public final class CaptureWriter implements AutoCloseable {
     }
 
     /**
-     * Creates the directory if missing, deletes expired capture files and starts the writer thread.
+     * Creates the directory if missing, deletes expired files of this kind and starts the writer thread.
      *
-     * @param settings the policy's {@code capture} block
+     * @param output what is written where
      * @param clock the time in file names and the one retention is judged by
-     * @param meters where the {@code router.capture.*} counters go
+     * @param meters where the {@code router.<kind>.*} counters go
      */
-    public static CaptureWriter start(Policy.Capture settings, Clock clock, MeterRegistry meters) {
-        CaptureWriter writer = new CaptureWriter(settings, clock, meters);
+    public static <T> JsonLinesWriter<T> start(Output output, Clock clock, MeterRegistry meters) {
+        JsonLinesWriter<T> writer = new JsonLinesWriter<>(output, clock, meters);
         writer.thread.start();
         return writer;
     }
 
     /**
-     * Queues an exchange to be written. Never blocks, never throws.
+     * Queues a record to be written. Never blocks, never throws.
      *
      * @return whether it was queued; {@code false} when the queue is full or the writer closed (counted)
      */
-    public boolean offer(CapturedExchange exchange) {
-        if (!closed && queue.offer(exchange)) {
+    public boolean offer(T record) {
+        if (!closed && queue.offer(record)) {
             return true;
         }
         dropped.increment();
@@ -122,19 +158,23 @@ public final class CaptureWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            log.warn("Capture writer for {} still busy after {}; closing without it", directory, CLOSE_TIMEOUT);
+            log.warn(
+                    "{} writer for {} still busy after {}; closing without it",
+                    output.kind(),
+                    directory,
+                    CLOSE_TIMEOUT);
         }
     }
 
     /** Writes everything queued and flushes, on the calling thread: what the writer thread does per batch. */
     synchronized void drain() {
-        List<CapturedExchange> batch = new ArrayList<>(queue.size());
+        List<T> batch = new ArrayList<>(queue.size());
         queue.drainTo(batch);
         write(batch);
     }
 
     private void run() {
-        List<CapturedExchange> batch = new ArrayList<>();
+        List<T> batch = new ArrayList<>();
         try {
             while (!closed) {
                 batch.add(queue.take());
@@ -157,12 +197,12 @@ public final class CaptureWriter implements AutoCloseable {
         }
     }
 
-    private synchronized void write(List<CapturedExchange> batch) {
+    private synchronized void write(List<T> batch) {
         int done = 0;
         try {
-            for (CapturedExchange exchange : batch) {
-                byte[] line = line(exchange);
-                if (file == null || (fileBytes > 0 && fileBytes + line.length > maxFileBytes)) {
+            for (T record : batch) {
+                byte[] line = line(record);
+                if (file == null || (fileBytes > 0 && fileBytes + line.length > output.maxFileBytes())) {
                     openNextFile();
                 }
                 file.write(line);
@@ -174,7 +214,7 @@ public final class CaptureWriter implements AutoCloseable {
                 file.flush();
             }
             if (failing && done > 0) {
-                log.info("Capture: writing to {} again", directory);
+                log.info("{}: writing to {} again", output.kind(), directory);
                 failing = false;
             }
         } catch (IOException | RuntimeException e) { // the thread must outlive any one batch
@@ -188,8 +228,8 @@ public final class CaptureWriter implements AutoCloseable {
         }
     }
 
-    private static byte[] line(CapturedExchange exchange) {
-        byte[] json = WireJson.MAPPER.writeValueAsBytes(exchange);
+    private static byte[] line(Object record) {
+        byte[] json = WireJson.MAPPER.writeValueAsBytes(record);
         byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         return line;
@@ -200,7 +240,7 @@ public final class CaptureWriter implements AutoCloseable {
         prepareDirectory();
         String time = FILE_TIME.format(clock.instant());
         for (int n = 1; ; n++) {
-            Path path = directory.resolve("capture-" + time + "-" + n + ".jsonl");
+            Path path = directory.resolve(output.kind() + "-" + time + "-" + n + ".jsonl");
             try {
                 Files.createFile(path);
             } catch (FileAlreadyExistsException e) {
@@ -221,26 +261,30 @@ public final class CaptureWriter implements AutoCloseable {
         }
     }
 
-    /** Creates the directory if missing and deletes capture files last modified before the retention. */
+    /** Creates the directory if missing and deletes this kind's files last modified before the retention. */
     private void prepareDirectory() throws IOException {
         Files.createDirectories(directory);
-        Instant cutoff = clock.instant().minus(retention);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, FILE_GLOB)) {
-            for (Path path : files) {
+        Instant cutoff = clock.instant().minus(output.retention());
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, output.glob())) {
+            for (Path path : old) {
                 if (Files.getLastModifiedTime(path).toInstant().isBefore(cutoff)) {
                     Files.delete(path);
-                    log.info("Capture: deleted {}, older than the retention of {}", path, retention);
+                    log.info("{}: deleted {}, older than the retention of {}", output.kind(), path, output.retention());
                 }
             }
         } catch (IOException e) {
-            log.warn("Capture: cannot delete expired files in {}", directory, e);
+            log.warn("{}: cannot delete expired files in {}", output.kind(), directory, e);
         }
     }
 
     private void failed(Exception e) {
         if (!failing) {
-            log.warn("Capture: cannot write to {}; escalated exchanges are dropped until it can", directory, e);
+            log.warn("{}: cannot write to {}; {} are dropped until it can", output.kind(), directory, output.what(), e);
             failing = true;
         }
+    }
+
+    private static String capitalized(String words) {
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 }
