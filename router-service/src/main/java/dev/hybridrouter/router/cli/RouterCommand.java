@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             CalibrateCommand.class,
             ExportCommand.class,
+            ReviewCommand.class,
+            PromoteCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class RouterCommand {

@@ -25,6 +25,11 @@ public record Proposal(String text, String label, int labels, double agreement, 
 
     /** Whether it would be learned as an out-of-scope example. */
     public boolean outOfScope() {
+        return outOfScopeLabel(label);
+    }
+
+    /** Whether a label puts its text in no domain. */
+    public static boolean outOfScopeLabel(String label) {
         return Label.NONE.equals(label);
     }
 
