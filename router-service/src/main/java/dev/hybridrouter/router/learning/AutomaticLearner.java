@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -191,6 +192,6 @@ final class AutomaticLearner implements Consumer<Label> {
     }
 
     private static String share(double share) {
-        return String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share);
+        return String.format(Locale.ROOT, "%.1f%%", 100 * share);
     }
 }

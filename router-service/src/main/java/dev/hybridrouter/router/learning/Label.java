@@ -28,9 +28,4 @@ public record Label(
 
     /** The label of a request that belongs to no domain. */
     public static final String NONE = "none";
-
-    /** Whether the teacher put the request in no domain. */
-    public boolean outOfScope() {
-        return NONE.equals(label);
-    }
 }

@@ -19,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -285,7 +284,7 @@ public final class Labeller implements AutoCloseable {
         Counter.builder("router.learning.labels")
                 .description("Escalated requests offered to the teacher, by what became of them")
                 .tag("policy", policy)
-                .tag("outcome", outcome.toLowerCase(Locale.ROOT))
+                .tag("outcome", outcome)
                 .register(meters)
                 .increment();
     }
