@@ -48,7 +48,7 @@ final class StreamPrefix {
     private static boolean says(ChatMessage delta) {
         return delta != null
                 && ((delta.content() != null && !delta.text().isEmpty())
-                        || !delta.toolCalls().isEmpty()
+                        || (delta.toolCalls() != null && !delta.toolCalls().isEmpty())
                         || (delta.refusal() != null && !delta.refusal().isEmpty())
                         || delta.functionCall() != null);
     }
