@@ -336,7 +336,10 @@ public class Decisions {
 
         /** The request's estimated cost: its answer's, with a rejected cascade answer's; unknown with the answer's. */
         private static Double add(Double cost, Double more) {
-            return cost == null || more == null ? cost : cost + more;
+            if (cost == null || more == null) {
+                return cost;
+            }
+            return cost + more;
         }
 
         /** The decision log line, in the request's trace: the trace and span ids go into the line's MDC. */
