@@ -74,7 +74,10 @@ final class PolicyRules {
         }
         checkDomains(root.path("domains"), specialists, largeModels);
         checkResidencyAndCapture(root.path("domains"), root.has("capture"));
-        checkCascades(root.path("domains"), root.path("specialists"), root.path("escalation").has("large-model"));
+        checkCascades(
+                root.path("domains"),
+                root.path("specialists"),
+                root.path("escalation").has("large-model"));
         checkSemanticCacheDomains(root.path("cache").path("semantic").path("domains"), root.path("domains"));
         checkCustomPii(root.path("privacy").path("pii").path("custom"));
         checkSpecialistFallbacks(root.path("specialists"), specialists);
@@ -218,7 +221,8 @@ final class PolicyRules {
                                 + " rejects; add one, or remove cascade");
             }
             String specialist = text(domain.path("specialist"));
-            if (specialist != null && "in-process".equals(text(specialists.path(specialist).path("provider")))) {
+            if (specialist != null
+                    && "in-process".equals(text(specialists.path(specialist).path("provider")))) {
                 problems.add(
                         document.keyAt(at),
                         name + " has a cascade, but its specialist '" + specialist + "' runs in process, which cannot"

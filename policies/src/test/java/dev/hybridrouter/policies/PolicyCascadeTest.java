@@ -101,10 +101,11 @@ class PolicyCascadeTest {
     void should_report_a_cascade_whose_specialist_runs_in_process_or_that_has_no_large_model() {
         // given
         String inProcess = POLICY.replace(
-                "    examples: [summarise my notes]", "    examples: [summarise my notes]\n    cascade: {band: [0.3, 0.6]}")
+                        "    examples: [summarise my notes]",
+                        "    examples: [summarise my notes]\n    cascade: {band: [0.3, 0.6]}")
                 .formatted("");
-        String noLargeModel = POLICY.formatted("    cascade: {band: [0.3, 0.6]}")
-                .replace("escalation:\n  large-model: cloud\n", "");
+        String noLargeModel =
+                POLICY.formatted("    cascade: {band: [0.3, 0.6]}").replace("escalation:\n  large-model: cloud\n", "");
 
         // when, then
         assertThat(errors(inProcess))
@@ -132,8 +133,8 @@ class PolicyCascadeTest {
     }
 
     private static List<String> errors(String yaml) {
-        PolicyException error =
-                catchThrowableOfType(PolicyException.class, () -> PolicyLoader.parse("policy.yaml", yaml, name -> null));
+        PolicyException error = catchThrowableOfType(
+                PolicyException.class, () -> PolicyLoader.parse("policy.yaml", yaml, name -> null));
         assertThat(error).as("expected the policy to be rejected").isNotNull();
         return error.errors().stream().map(PolicyError::toString).toList();
     }

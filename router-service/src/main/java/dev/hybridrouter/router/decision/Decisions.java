@@ -263,7 +263,8 @@ public class Decisions {
             finished = true;
             Target target = answered != null ? answered.target() : decision.target();
             boolean degraded = answered != null && answered.degraded();
-            String reason = cascade != null ? cascade.reason() : decision.reason().label();
+            String reason =
+                    cascade != null ? cascade.reason() : decision.reason().label();
             requests.computeIfAbsent(
                             new RequestTags(
                                     tenant,
@@ -328,8 +329,7 @@ public class Decisions {
             tokens(specialist, "prompt", prompt);
             tokens(specialist, "completion", completion);
             double cost = price(policy, specialist).of(prompt, completion);
-            costs.computeIfAbsent(
-                            new CostTags(tenant, policy.name(), specialist.toString()), Decisions.this::register)
+            costs.computeIfAbsent(new CostTags(tenant, policy.name(), specialist.toString()), Decisions.this::register)
                     .increment(cost);
             return cost;
         }
@@ -370,11 +370,15 @@ public class Decisions {
                 if (cascade != null) {
                     facts.put("cascade", cascade.outcome().label());
                     if (cascade.score() != null) {
-                        facts.put("cascadeScore", BigDecimal.valueOf(cascade.score()).setScale(4, RoundingMode.HALF_UP));
+                        facts.put(
+                                "cascadeScore",
+                                BigDecimal.valueOf(cascade.score()).setScale(4, RoundingMode.HALF_UP));
                     }
                     if (cascade.rejectedUsage() != null) {
                         facts.put("cascadePromptTokens", cascade.rejectedUsage().promptTokens());
-                        facts.put("cascadeCompletionTokens", cascade.rejectedUsage().completionTokens());
+                        facts.put(
+                                "cascadeCompletionTokens",
+                                cascade.rejectedUsage().completionTokens());
                     }
                 }
                 if (cost != null) {

@@ -256,16 +256,14 @@ public class Execution {
             AtomicBoolean judgedYet = new AtomicBoolean();
             Flux<ChatCompletionChunk> chunks = observations.stream(attempt, call.requestId(), headers -> {
                 Upstream upstream = upstream(attempt);
-                return upstream.guard()
-                        .stream(() -> upstream.client().stream(asked, headers), false)
+                return upstream.guard().stream(() -> upstream.client().stream(asked, headers), false)
                         .onErrorMap(failure -> UpstreamFailures.toApiException(failure, upstream));
             });
             return chunks.bufferUntil(prefix::accept)
                     .concatWith(Flux.defer(() -> judgedYet.get() ? Flux.empty() : Flux.just(List.of())))
                     .concatMapIterable(held -> {
                         if (judgedYet.compareAndSet(false, true)) {
-                            Judged judged = judged(
-                                    attempt, prefix.score(), Usage.of(0, prefix.tokensSeen()), null);
+                            Judged judged = judged(attempt, prefix.score(), Usage.of(0, prefix.tokensSeen()), null);
                             if (!judged.accepted()) {
                                 throw new Rejected(judged);
                             }

@@ -25,8 +25,8 @@ final class StreamPrefix {
     /** Takes the next chunk; true once the prefix can be judged, and for every chunk after. */
     boolean accept(ChatCompletionChunk chunk) {
         for (ChatCompletionChunk.Choice choice : chunk.choices()) {
-            boolean scored = choice.logprobs() != null
-                    && !choice.logprobs().content().isEmpty();
+            boolean scored =
+                    choice.logprobs() != null && !choice.logprobs().content().isEmpty();
             if (!scored && says(choice.delta())) {
                 unscorable = true;
             }
@@ -37,7 +37,9 @@ final class StreamPrefix {
 
     /** The score of the first {@code tokens} tokens seen; empty when the prefix cannot be scored. */
     OptionalDouble score() {
-        return unscorable ? OptionalDouble.empty() : AnswerScore.of(logprobs.subList(0, Math.min(tokens, logprobs.size())));
+        return unscorable
+                ? OptionalDouble.empty()
+                : AnswerScore.of(logprobs.subList(0, Math.min(tokens, logprobs.size())));
     }
 
     /** The content tokens seen so far: what the specialist generated of a stream that was cut. */

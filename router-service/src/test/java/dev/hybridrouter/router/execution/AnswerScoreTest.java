@@ -31,7 +31,8 @@ class AnswerScoreTest {
 
     @Test
     void should_score_the_least_sure_token_when_the_answer_has_under_ten_tokens() {
-        assertThat(AnswerScore.of(List.of(Math.log(0.9), Math.log(0.2), Math.log(0.99))).orElseThrow())
+        assertThat(AnswerScore.of(List.of(Math.log(0.9), Math.log(0.2), Math.log(0.99)))
+                        .orElseThrow())
                 .isCloseTo(0.2, offset(1e-12));
     }
 
@@ -63,9 +64,11 @@ class AnswerScoreTest {
         // when, then
         assertThat(prefix.accept(chunk("{\"role\":\"assistant\",\"content\":\"\"}", "null")))
                 .isFalse();
-        assertThat(prefix.accept(chunk("{\"content\":\"Pay\"}", "{\"content\":[{\"token\":\"Pay\",\"logprob\":-0.5}]}")))
+        assertThat(prefix.accept(
+                        chunk("{\"content\":\"Pay\"}", "{\"content\":[{\"token\":\"Pay\",\"logprob\":-0.5}]}")))
                 .isFalse();
-        assertThat(prefix.accept(chunk("{\"content\":\" by\"}", "{\"content\":[{\"token\":\" by\",\"logprob\":-0.1}]}")))
+        assertThat(prefix.accept(
+                        chunk("{\"content\":\" by\"}", "{\"content\":[{\"token\":\" by\",\"logprob\":-0.1}]}")))
                 .isTrue();
         assertThat(prefix.accept(chunk("{\"content\":\" x\"}", "{\"content\":[{\"token\":\" x\",\"logprob\":-9}]}")))
                 .isTrue();

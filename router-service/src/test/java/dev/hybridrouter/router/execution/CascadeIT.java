@@ -1,7 +1,7 @@
 package dev.hybridrouter.router.execution;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -75,9 +75,11 @@ class CascadeIT extends RouterTestSupport {
         assertThat(response.headers().values("x-router-cascade-score")).containsExactly("0.9900");
         assertThat(response.headers().values("x-router-target")).containsExactly("specialist:billing-slm");
         assertThat(response.headers().values("x-router-escalated")).containsExactly("false");
-        LOCAL.verify(postRequestedFor(urlEqualTo(SPECIALIST)).withRequestBody(matchingJsonPath("$.logprobs", equalTo("true"))));
+        LOCAL.verify(postRequestedFor(urlEqualTo(SPECIALIST))
+                .withRequestBody(matchingJsonPath("$.logprobs", equalTo("true"))));
         assertThat(calls(OPENAI, CLOUD)).isZero();
-        assertThat(metric("router_cascade_total", "outcome=\"accepted\"") - accepted).isEqualTo(1);
+        assertThat(metric("router_cascade_total", "outcome=\"accepted\"") - accepted)
+                .isEqualTo(1);
     }
 
     @Test
@@ -130,7 +132,8 @@ class CascadeIT extends RouterTestSupport {
         assertThat(response.parse().choices().get(0).message().content()).contains("From the cloud");
         assertThat(response.headers().values("x-router-reason")).containsExactly("cascade-escalated");
         assertThat(response.headers().values("x-router-cascade-score")).isEmpty();
-        assertThat(metric("router_cascade_total", "outcome=\"unscorable\"") - unscorable).isEqualTo(1);
+        assertThat(metric("router_cascade_total", "outcome=\"unscorable\"") - unscorable)
+                .isEqualTo(1);
     }
 
     @Test
@@ -183,7 +186,8 @@ class CascadeIT extends RouterTestSupport {
         assertThat(response.headers().values("x-router-reason")).containsExactly("low-confidence");
         assertThat(response.headers().values("x-router-residency")).containsExactly("local-only");
         assertThat(response.headers().values("x-router-cascade-score")).isEmpty();
-        LOCAL.verify(postRequestedFor(urlEqualTo(SPECIALIST)).withRequestBody(matchingJsonPath("$.logprobs", absent())));
+        LOCAL.verify(
+                postRequestedFor(urlEqualTo(SPECIALIST)).withRequestBody(matchingJsonPath("$.logprobs", absent())));
         assertThat(calls(OPENAI, CLOUD)).isZero();
     }
 
@@ -192,15 +196,18 @@ class CascadeIT extends RouterTestSupport {
         // given: the first three tokens are sure; the fourth is not, but the prefix is three tokens
         LOCAL.stubFor(post(SPECIALIST)
                 .willReturn(scoredStream(
-                        new Token("Pay", SURE), new Token(" by", SURE), new Token(" card", SURE), new Token(" today", UNSURE))));
+                        new Token("Pay", SURE),
+                        new Token(" by", SURE),
+                        new Token(" card", SURE),
+                        new Token(" today", UNSURE))));
 
         // when
         List<ChatCompletionChunk> chunks = streamed("unsure:billing why was I charged twice");
 
         // then
         assertThat(text(chunks)).isEqualTo("Pay by card today");
-        assertThat(chunks).allSatisfy(chunk -> chunk.choices().forEach(choice -> assertThat(choice.logprobs())
-                .isEmpty()));
+        assertThat(chunks).allSatisfy(chunk -> chunk.choices()
+                .forEach(choice -> assertThat(choice.logprobs()).isEmpty()));
         assertThat(calls(OPENAI, CLOUD)).isZero();
         HttpHeaders headers = postChat(streamBody("unsure:billing why was I charged twice"))
                 .expectStatus()
@@ -250,7 +257,8 @@ class CascadeIT extends RouterTestSupport {
     }
 
     private List<ChatCompletionChunk> streamed(String message) {
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(ask(message))) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(ask(message))) {
             return stream.stream().toList();
         }
     }
@@ -302,8 +310,8 @@ class CascadeIT extends RouterTestSupport {
     private static ResponseDefinitionBuilder scoredStream(Token... tokens) {
         StringBuilder body = new StringBuilder(chunk("{\"role\":\"assistant\",\"content\":\"\"}", "null", "null"));
         for (Token token : tokens) {
-            body.append(chunk(
-                    "{\"content\":\"" + token.text() + "\"}", "{\"content\":[" + token.json() + "]}", "null"));
+            body.append(
+                    chunk("{\"content\":\"" + token.text() + "\"}", "{\"content\":[" + token.json() + "]}", "null"));
         }
         body.append(chunk("{}", "null", "\"stop\""));
         body.append(
@@ -333,7 +341,8 @@ class CascadeIT extends RouterTestSupport {
                 .returnResult()
                 .getResponseBody();
         return scrape.lines()
-                .filter(line -> line.startsWith(name + "{") && List.of(labels).stream().allMatch(line::contains))
+                .filter(line ->
+                        line.startsWith(name + "{") && List.of(labels).stream().allMatch(line::contains))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Which decisions plan the cascade's try of the domain's specialist before the large models. */
 class RouterCascadeTest {
 
-    private static final Policy.Cascade PREFIX = new Policy.Cascade(List.of(0.3, 0.55), 0.4, Policy.CascadeStream.PREFIX, 8);
+    private static final Policy.Cascade PREFIX =
+            new Policy.Cascade(List.of(0.3, 0.55), 0.4, Policy.CascadeStream.PREFIX, 8);
 
     @Test
     void should_try_the_specialist_first_when_a_low_confidence_request_falls_in_the_band() {
@@ -41,8 +42,10 @@ class RouterCascadeTest {
     @Test
     void should_route_as_usual_when_the_confidence_is_below_the_band_or_confident() {
         // when
-        RoutingDecision below = router(PREFIX, 0.2999, false, Policy.Residency.ANY).route(whole("auto"));
-        RoutingDecision confident = router(PREFIX, 0.55, false, Policy.Residency.ANY).route(whole("auto"));
+        RoutingDecision below =
+                router(PREFIX, 0.2999, false, Policy.Residency.ANY).route(whole("auto"));
+        RoutingDecision confident =
+                router(PREFIX, 0.55, false, Policy.Residency.ANY).route(whole("auto"));
 
         // then
         assertThat(below.cascades()).isFalse();
@@ -54,9 +57,12 @@ class RouterCascadeTest {
     @Test
     void should_not_cascade_an_out_of_scope_a_forced_or_a_local_only_request() {
         // when
-        RoutingDecision outOfScope = router(PREFIX, 0.4, true, Policy.Residency.ANY).route(whole("auto"));
-        RoutingDecision forced = router(PREFIX, 0.4, false, Policy.Residency.ANY).route(whole("cloud"));
-        RoutingDecision localOnly = router(PREFIX, 0.4, false, Policy.Residency.LOCAL_ONLY).route(whole("auto"));
+        RoutingDecision outOfScope =
+                router(PREFIX, 0.4, true, Policy.Residency.ANY).route(whole("auto"));
+        RoutingDecision forced =
+                router(PREFIX, 0.4, false, Policy.Residency.ANY).route(whole("cloud"));
+        RoutingDecision localOnly =
+                router(PREFIX, 0.4, false, Policy.Residency.LOCAL_ONLY).route(whole("auto"));
 
         // then
         assertThat(outOfScope.cascades()).isFalse();
@@ -71,9 +77,11 @@ class RouterCascadeTest {
         Policy.Cascade skip = new Policy.Cascade(List.of(0.3, 0.55), 0.4, Policy.CascadeStream.SKIP, 8);
 
         // when
-        RoutingDecision prefixed = router(PREFIX, 0.4, false, Policy.Residency.ANY).route(streamed());
+        RoutingDecision prefixed =
+                router(PREFIX, 0.4, false, Policy.Residency.ANY).route(streamed());
         RoutingDecision skipped = router(skip, 0.4, false, Policy.Residency.ANY).route(streamed());
-        RoutingDecision skipWhole = router(skip, 0.4, false, Policy.Residency.ANY).route(whole("auto"));
+        RoutingDecision skipWhole =
+                router(skip, 0.4, false, Policy.Residency.ANY).route(whole("auto"));
 
         // then
         assertThat(prefixed.cascades()).isTrue();
@@ -88,7 +96,14 @@ class RouterCascadeTest {
                 "bank",
                 new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of()),
                 List.of(new Policy.Domain(
-                        "cards", "", "cards-slm", null, List.of("block my card"), Policy.Residency.ANY, null, false,
+                        "cards",
+                        "",
+                        "cards-slm",
+                        null,
+                        List.of("block my card"),
+                        Policy.Residency.ANY,
+                        null,
+                        false,
                         cascade)),
                 Map.of("cards-slm", specialist()),
                 new Policy.Escalation(
