@@ -47,6 +47,12 @@ import reactor.core.publisher.Mono;
  *       hands the request to the next attempt; a request the upstream rejected as invalid does not.
  * </ol>
  *
+ * A cascade's attempt (the domain's specialist tried before the large models, {@link Attempt#cascade()}) is asked
+ * for its token log-probabilities; its whole answer, or a stream's held-back prefix, is scored ({@link
+ * AnswerScore}) and kept when it reaches the domain's {@code min-score}; else, and when it fails, the plan goes on
+ * with the large models, and nothing of the specialist's answer reaches the caller. The call's listener is told
+ * the verdict before anything is sent.
+ *
  * A stream fails over only until its first chunk has gone to the caller; that moment is known here and
  * nowhere else, and after it a failure becomes the stream's last event. Answers carry the answering
  * model's policy name as {@code model}. Each attempt is observed ({@link UpstreamObservations}): a span
