@@ -134,6 +134,8 @@ public record Policy(
      * @param residencyThreshold for a local-only domain: the score, on any user turn, at or above which a
      *     request is kept local; resolved by the loader (defaults below the routing threshold), else null
      * @param capture whether escalated exchanges of this domain are captured for distillation
+     * @param cascade when the specialist answers first a request that would escalate, and its answer decides; or
+     *     {@code null} for never
      */
     public record Domain(
             String name,
@@ -143,10 +145,24 @@ public record Policy(
             List<String> examples,
             Residency residency,
             Double residencyThreshold,
-            boolean capture) {
+            boolean capture,
+            Cascade cascade) {
         public Domain {
             description = description != null ? description : "";
             examples = List.copyOf(examples);
+        }
+
+        /** A domain without a cascade. */
+        public Domain(
+                String name,
+                String description,
+                String specialist,
+                Double threshold,
+                List<String> examples,
+                Residency residency,
+                Double residencyThreshold,
+                boolean capture) {
+            this(name, description, specialist, threshold, examples, residency, residencyThreshold, capture, null);
         }
 
         /** A domain whose data may leave and which captures nothing. */
@@ -165,8 +181,40 @@ public record Policy(
             }
             List<String> all = new ArrayList<>(examples);
             all.addAll(more);
-            return new Domain(name, description, specialist, threshold, all, residency, residencyThreshold, capture);
+            return new Domain(
+                    name, description, specialist, threshold, all, residency, residencyThreshold, capture, cascade);
         }
+    }
+
+    /**
+     * The confidence cascade of a domain: a request whose confidence falls in the band, and which would escalate
+     * for low confidence, is answered by the domain's specialist first; the answer is kept when its score (from
+     * its tokens' log-probabilities) reaches {@code minScore}, else the large model answers instead.
+     *
+     * @param band the lowest confidence that cascades and the confidence from which it no longer does: {@code
+     *     [low, high)}, {@code high} at most the domain's routing threshold
+     * @param minScore the answer score, in [0,1], at or above which the specialist's answer is kept
+     * @param stream what a streamed request in the band does
+     * @param prefixTokens with {@link CascadeStream#PREFIX}: how many of the answer's first tokens are scored before
+     *     anything is sent
+     */
+    public record Cascade(List<Double> band, double minScore, CascadeStream stream, int prefixTokens) {
+        public Cascade {
+            band = List.copyOf(band);
+        }
+
+        /** Whether a confidence falls in the band. */
+        public boolean covers(double confidence) {
+            return confidence >= band.get(0) && confidence < band.get(1);
+        }
+    }
+
+    /** What a streamed request in a cascade's band does. */
+    public enum CascadeStream {
+        /** Buffer the specialist's first tokens, score them, then send them on or stream the large model instead. */
+        PREFIX,
+        /** Route as if the domain had no cascade. */
+        SKIP
     }
 
     /** Where a request's data may go. */

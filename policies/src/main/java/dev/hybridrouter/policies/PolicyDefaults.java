@@ -17,8 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The defaults of every policy field, read once from {@code defaults.yaml} — the one place they are
  * written — and filled into a policy's tree before it is bound to {@link Policy}. A section of the file
  * is named as in the schema: a top-level field ({@code classifier}, {@code escalation}, {@code capture},
- * {@code residency}, {@code resilience}) or a definition ({@code domain}, {@code specialist}, {@code
- * large-model}, {@code pii-action}).
+ * {@code residency}, {@code resilience}) or a definition ({@code domain}, {@code cascade}, {@code specialist},
+ * {@code large-model}, {@code pii-action}).
  */
 final class PolicyDefaults {
 
@@ -85,6 +85,9 @@ final class PolicyDefaults {
         for (JsonNode domain : policy.path("domains")) {
             ObjectNode fields = (ObjectNode) domain;
             fill(fields, TREE.get("domain"));
+            if (fields.has("cascade")) {
+                filled(fields, "cascade", TREE.get("cascade"));
+            }
             fields.putIfAbsent("residency", TREE.get("residency"));
             if (fields.get("residency").asString().equals("local-only") && !fields.has("residency-threshold")) {
                 JsonNode threshold = fields.has("threshold") ? fields.get("threshold") : classifier.get("threshold");

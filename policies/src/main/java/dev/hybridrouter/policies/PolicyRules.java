@@ -19,8 +19,9 @@ import tools.jackson.databind.node.IntNode;
 /**
  * The checks the schema cannot express: that names refer to something defined, that names are
  * unique, that fallbacks end, that each upstream's resolved circuit breaker window can hold its
- * minimum number of calls, that residency thresholds and capture fit their domain, and that custom
- * personal data detectors are usable. Domains, specialists and large models share one namespace
+ * minimum number of calls, that residency thresholds and capture fit their domain, that a domain's
+ * cascade has a band below its routing threshold, a large model to escalate to and a specialist that
+ * returns token log-probabilities, and that custom personal data detectors are usable. Domains, specialists and large models share one namespace
  * because callers may use any of these names as a request's model; only a domain and its own
  * specialist may share a name.
  *
@@ -73,6 +74,10 @@ final class PolicyRules {
         }
         checkDomains(root.path("domains"), specialists, largeModels);
         checkResidencyAndCapture(root.path("domains"), root.has("capture"));
+        checkCascades(
+                root.path("domains"),
+                root.path("specialists"),
+                root.path("escalation").has("large-model"));
         checkSemanticCacheDomains(root.path("cache").path("semantic").path("domains"), root.path("domains"));
         checkCustomPii(root.path("privacy").path("pii").path("custom"));
         checkSpecialistFallbacks(root.path("specialists"), specialists);
@@ -194,6 +199,66 @@ final class PolicyRules {
                     thresholdAt + " is " + threshold + ", above the routing threshold " + routing + origin(routingAt)
                             + "; it must be at most the routing threshold, so that privacy errs toward keeping"
                             + " requests local");
+        }
+    }
+
+    /**
+     * Checks each domain's cascade: a band from a low end to a higher one that is at most the domain's routing
+     * threshold (above it, requests stay local without a cascade), a large model that takes the answers it
+     * rejects, and a specialist that can return the token log-probabilities its answers are scored by.
+     */
+    private void checkCascades(JsonNode domains, JsonNode specialists, boolean largeModel) {
+        for (int i = 0; i < domains.size(); i++) {
+            JsonNode domain = domains.path(i);
+            if (!domain.path("cascade").isObject()) {
+                continue;
+            }
+            Pointer at = DOMAINS.index(i).property("cascade");
+            String name = domain(text(domain.path("name")), DOMAINS.index(i));
+            if (!largeModel) {
+                problems.add(
+                        document.keyAt(at),
+                        name + " has a cascade, but the policy has no escalation.large-model to take the answers it"
+                                + " rejects; add one, or remove cascade");
+            }
+            String specialist = text(domain.path("specialist"));
+            if (specialist != null
+                    && "in-process".equals(text(specialists.path(specialist).path("provider")))) {
+                problems.add(
+                        document.keyAt(at),
+                        name + " has a cascade, but its specialist '" + specialist + "' runs in process, which cannot"
+                                + " return the token log-probabilities a cascade scores answers by (see"
+                                + " docs/in-process.md); serve it from a model server (openai-compatible or ollama),"
+                                + " or remove cascade");
+            }
+            checkBand(domain, at.property("band"), DOMAINS.index(i));
+        }
+    }
+
+    private void checkBand(JsonNode domain, Pointer bandAt, Pointer domainAt) {
+        JsonNode band = node(bandAt);
+        if (band.size() != 2 || !band.path(0).isNumber() || !band.path(1).isNumber()) {
+            return; // the schema reports it
+        }
+        double low = band.path(0).doubleValue();
+        double high = band.path(1).doubleValue();
+        if (low >= high) {
+            problems.add(
+                    document.valueAt(bandAt),
+                    bandAt + " is [" + band.path(0) + ", " + band.path(1) + "]; its low end must be below its high"
+                            + " end");
+            return;
+        }
+        Pointer routingAt = domain.has("threshold")
+                ? domainAt.property("threshold")
+                : node(CLASSIFIER_THRESHOLD).isMissingNode() ? null : CLASSIFIER_THRESHOLD;
+        JsonNode routing = routingAt == null ? DoubleNode.valueOf(PolicyDefaults.threshold()) : node(routingAt);
+        if (routing.isNumber() && high > routing.doubleValue()) {
+            problems.add(
+                    document.valueAt(bandAt.index(1)),
+                    bandAt + " ends at " + band.path(1) + ", above the routing threshold " + routing
+                            + origin(routingAt) + "; requests at or above the routing threshold stay local without"
+                            + " a cascade, so the band must end at most there");
         }
     }
 

@@ -88,6 +88,48 @@ class LearnedExamplesTest {
     }
 
     @Test
+    void should_add_what_was_learned_to_a_policy_and_keep_everything_else_of_its_domains() {
+        // given
+        Policy policy = PolicyLoader.parse(
+                "shop.yaml",
+                """
+                version: 1
+                classifier: {out-of-scope-examples: [tell me a joke]}
+                domains:
+                  - name: orders
+                    specialist: slm
+                    threshold: 0.4
+                    examples: [where is my parcel]
+                    cascade: {band: [0.2, 0.4], min-score: 0.5}
+                  - name: billing
+                    specialist: slm
+                    examples: [refund me]
+                specialists:
+                  slm: {provider: openai-compatible, base-url: 'http://localhost:8000/v1', model: qwen}
+                large-models:
+                  cloud: {provider: openai, model: gpt-4o-mini}
+                escalation: {large-model: cloud}
+                """);
+
+        // when
+        Policy grown = policy.withLearned(new LearnedExamples(
+                Map.of("orders", List.of("my box is late")), List.of("what is the capital of Peru")));
+
+        // then
+        Policy.Domain orders = grown.domain("orders").orElseThrow();
+        Policy.Domain before = policy.domain("orders").orElseThrow();
+        assertThat(orders.examples()).containsExactly("where is my parcel", "my box is late");
+        assertThat(orders).usingRecursiveComparison().ignoringFields("examples").isEqualTo(before);
+        assertThat(grown.domain("billing")).isEqualTo(policy.domain("billing"));
+        assertThat(grown.classifier().outOfScopeExamples())
+                .containsExactly("tell me a joke", "what is the capital of Peru");
+        assertThat(grown)
+                .usingRecursiveComparison()
+                .ignoringFields("domains", "classifier")
+                .isEqualTo(policy);
+    }
+
+    @Test
     void should_add_only_texts_not_learned_yet_whatever_they_were_learned_as() {
         // given
         var learned = new LearnedExamples(Map.of("orders", List.of("a")), List.of("b"));

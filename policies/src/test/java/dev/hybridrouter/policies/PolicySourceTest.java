@@ -132,7 +132,7 @@ class PolicySourceTest {
                                         directory.resolve("helpdesk.yaml")
                                                 + ":3:5: missing required key 'examples' in domains[0]",
                                         directory.resolve("helpdesk.yaml")
-                                                + ":5:5: unknown key 'exampels' in domains[0]; did you mean 'examples'? (allowed: name, description, specialist, threshold, examples, residency, residency-threshold, capture)"));
+                                                + ":5:5: unknown key 'exampels' in domains[0]; did you mean 'examples'? (allowed: name, description, specialist, threshold, examples, residency, residency-threshold, capture, cascade)"));
         assertThat(source.checkForChanges())
                 .as("the same invalid content again")
                 .isEmpty();

@@ -189,6 +189,13 @@ public abstract class RouterTestSupport {
                       - name: stall
                         specialist: stall-slm
                         examples: [stall]
+                      - name: billing
+                        specialist: billing-slm
+                        examples: [billing]
+                        cascade:
+                          band: [0.3, 0.5]
+                          min-score: 0.5
+                          prefix-tokens: 3
                     specialists:
                       helpdesk-slm:
                         provider: openai-compatible
@@ -229,6 +236,13 @@ public abstract class RouterTestSupport {
                         base-url: http://127.0.0.1:%8$d/v1
                         model: qwen2.5-1.5b-instruct
                         timeout: 1s
+                      billing-slm:
+                        provider: openai-compatible
+                        base-url: %1$s/billing/v1
+                        model: qwen2.5-1.5b-instruct
+                        timeout: 2s
+                        resilience:
+                          retry: {max-attempts: 1}
                       busy-slm:
                         provider: openai-compatible
                         base-url: %1$s/busy/v1

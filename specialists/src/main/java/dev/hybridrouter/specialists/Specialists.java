@@ -18,7 +18,7 @@ public final class Specialists {
 
     /**
      * @param http the pooled client for model servers
-     * @param engine runs in-process models
+     * @param engine runs in-process models, or {@code null} for model servers only
      * @param env reads environment variables (API keys)
      */
     public Specialists(UpstreamHttpClient http, InProcessEngine engine, UnaryOperator<String> env, Clock clock) {
@@ -29,7 +29,16 @@ public final class Specialists {
     }
 
     /**
+     * Builds specialists on model servers only, for tools that call no in-process model (and so load no native
+     * library).
+     */
+    public Specialists(UpstreamHttpClient http, UnaryOperator<String> env, Clock clock) {
+        this(http, null, env, clock);
+    }
+
+    /**
      * @throws dev.hybridrouter.gateway.UpstreamNotConfiguredException when the server's API key cannot be read
+     * @throws IllegalArgumentException for an in-process specialist when these specialists have no engine
      */
     public Specialist create(SpecialistSettings settings) {
         String name = "specialist '" + settings.name() + "'";
@@ -38,6 +47,9 @@ public final class Specialists {
 
     private ChatClient model(String name, SpecialistSettings settings) {
         if (settings.provider() == SpecialistSettings.Provider.IN_PROCESS) {
+            if (engine == null) {
+                throw new IllegalArgumentException(name + " runs in process, and these specialists have no engine");
+            }
             return engine.chatClient(name, settings, clock);
         }
         String apiKey = settings.apiKeyEnv() == null ? null : ApiKeys.read(name, settings.apiKeyEnv(), null, env);

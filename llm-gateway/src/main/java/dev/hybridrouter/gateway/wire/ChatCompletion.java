@@ -65,5 +65,10 @@ public record ChatCompletion(
         public Choice withMessage(ChatMessage message) {
             return new Choice(index, message, logprobs, finishReason, extra);
         }
+
+        /** This choice without its token log-probabilities. */
+        public Choice withoutLogprobs() {
+            return new Choice(index, message, null, finishReason, extra);
+        }
     }
 }

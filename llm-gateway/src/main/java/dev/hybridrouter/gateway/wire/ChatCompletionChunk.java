@@ -67,5 +67,10 @@ public record ChatCompletionChunk(
         public Choice withDelta(ChatMessage delta) {
             return new Choice(index, delta, logprobs, finishReason, extra);
         }
+
+        /** This choice without its token log-probabilities. */
+        public Choice withoutLogprobs() {
+            return new Choice(index, delta, null, finishReason, extra);
+        }
     }
 }

@@ -90,8 +90,23 @@ public record ChatCompletionRequest(
         return with(model, messages, new StreamOptions(true, streamOptions == null ? null : streamOptions.extra()));
     }
 
+    /** Whether the caller asked for the answer's token log-probabilities. */
+    public boolean asksForLogprobs() {
+        return Boolean.TRUE.equals(logprobs);
+    }
+
+    /** The same request asking for the answer's token log-probabilities. */
+    public ChatCompletionRequest withLogprobs() {
+        return with(model, messages, streamOptions, true);
+    }
+
     /** This request with the fields the router rewrites replaced, every other field as it was. */
     private ChatCompletionRequest with(String model, List<ChatMessage> messages, StreamOptions streamOptions) {
+        return with(model, messages, streamOptions, logprobs);
+    }
+
+    private ChatCompletionRequest with(
+            String model, List<ChatMessage> messages, StreamOptions streamOptions, Boolean logprobs) {
         return new ChatCompletionRequest(
                 model,
                 messages,

@@ -59,6 +59,8 @@ class ChatController {
     static final String DEGRADED_REASON = "x-router-degraded-reason";
     static final String CACHE = "x-router-cache";
     static final String CACHE_SIMILARITY = "x-router-cache-similarity";
+    static final String REASON = "x-router-reason";
+    static final String CASCADE_SCORE = "x-router-cascade-score";
 
     /** The observation of a request's classification: a span, and the timer router_classification_seconds. */
     static final String CLASSIFICATION = "router.classification";
@@ -94,9 +96,14 @@ class ChatController {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             routingHeaders(headers, routed.decision());
             String requestId = RequestIds.of(exchange);
-            var call = new Execution.Call(caller.counted(routed.request()), routed.decision(), policy, requestId);
             Decisions.Recording record = decisions.start(
                     caller.tenant(), policy.policy(), routed.decision(), requestId, start, requestObservation(context));
+            var call = new Execution.Call(
+                    caller.counted(routed.request()),
+                    routed.decision(),
+                    policy,
+                    requestId,
+                    cascaded -> cascaded(cascaded, headers, record, caller));
             if (routed.request().streaming()) {
                 return Mono.just(stream(call, headers, record, caller, caller.hidesUsage(routed.request())));
             }
@@ -201,6 +208,22 @@ class ChatController {
                 .doFinally(signal -> record.finish(System.nanoTime()));
     }
 
+    /**
+     * What the cascade made of the specialist's answer, before anything is sent: the reason and the score in the
+     * headers and the record; the tokens of an answer that was not kept charged to the tenant and counted.
+     */
+    private static void cascaded(
+            Execution.Cascaded cascaded, HttpHeaders headers, Decisions.Recording record, Caller caller) {
+        headers.set(REASON, cascaded.reason());
+        if (cascaded.score() != null) {
+            headers.set(CASCADE_SCORE, String.format(Locale.ROOT, "%.4f", cascaded.score()));
+        }
+        record.cascaded(cascaded);
+        if (cascaded.rejectedUsage() != null) {
+            caller.spend(cascaded.attempt().target(), cascaded.rejectedUsage());
+        }
+    }
+
     /** An answer given before to the same tenant for the same request: no model is called, no token is spent. */
     private ResponseEntity<?> cachedAnswer(
             ResponseCache.Cached cached, HttpHeaders headers, Decisions.Recording record) {
@@ -280,7 +303,8 @@ class ChatController {
                 decision.localOnlyReason(),
                 decision.plan().stream()
                         .map(attempt -> attempt.target().toString())
-                        .toList());
+                        .toList(),
+                decision.cascades());
     }
 
     /** The auto names, then every domain, specialist and large model of the policy in force. */
@@ -308,6 +332,7 @@ class ChatController {
         headers.set(ROUTE, decision.route());
         headers.set(TARGET, decision.target().toString());
         headers.set(CONFIDENCE, decision.confidenceText());
+        headers.set(REASON, decision.reason().label());
         headers.set(ESCALATED, Boolean.toString(decision.escalate()));
         if (decision.localOnly()) {
             headers.set(RESIDENCY, "local-only");

@@ -4,6 +4,7 @@ import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.gateway.wire.WireJson;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.error.ApiException;
+import dev.hybridrouter.router.execution.Execution;
 import dev.hybridrouter.router.routing.Attempt;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Target;
@@ -26,7 +27,9 @@ import org.springframework.stereotype.Component;
  * response cache answered), {@value #TOKENS} (by tenant, policy, target and kind, from the answer's usage), the
  * estimated cost of those tokens at the answering model's price ({@value #COST}, by tenant, policy and target) and
  * at the price of the policy's large model ({@value #BASELINE}, by tenant and policy: what sending everything to
- * it would have cost, so that the difference is what routing saved), and one line on the logger {@value #LOGGER}
+ * it would have cost, so that the difference is what routing saved), {@value #CASCADE} (by tenant, policy, route and
+ * outcome: what a cascade made of its specialist's answer; the tokens of an answer it did not keep count under the
+ * specialist's target in the token and cost counters), and one line on the logger {@value #LOGGER}
  * whose message is a JSON object of the request's facts, which are also the line's key-value pairs (fields of their
  * own in structured logs). Neither ever holds prompt or answer text. The tags' values come from the configuration
  * (tenant, policy, domain and model names) and a fixed set of outcomes, so their number stays bounded.
@@ -38,6 +41,7 @@ public class Decisions {
     static final String TOKENS = "router.tokens";
     static final String COST = "router.cost.estimated";
     static final String BASELINE = "router.cost.baseline.estimated";
+    static final String CASCADE = "router.cascade";
     static final String LOGGER = "dev.hybridrouter.router.decisions";
 
     /** The tenant tag in single-user mode. */
@@ -56,6 +60,8 @@ public class Decisions {
     private final Map<CostTags, Counter> costs = new ConcurrentHashMap<>();
 
     private final Map<BaselineTags, Counter> baselines = new ConcurrentHashMap<>();
+
+    private final Map<CascadeTags, Counter> cascades = new ConcurrentHashMap<>();
 
     Decisions(MeterRegistry meters) {
         this.meters = meters;
@@ -77,6 +83,8 @@ public class Decisions {
     private record CostTags(String tenant, String policy, String target) {}
 
     private record BaselineTags(String tenant, String policy) {}
+
+    private record CascadeTags(String tenant, String policy, String route, String outcome) {}
 
     private Counter register(RequestTags tags) {
         return counter(
@@ -138,6 +146,20 @@ public class Decisions {
                 tags.policy());
     }
 
+    private Counter register(CascadeTags tags) {
+        return counter(
+                CASCADE,
+                "Cascades: a specialist's answer to a request in its domain's band, kept or escalated",
+                "tenant",
+                tags.tenant(),
+                "policy",
+                tags.policy(),
+                "route",
+                tags.route(),
+                "outcome",
+                tags.outcome());
+    }
+
     /** @param tags keys and values, alternating */
     private Counter counter(String name, String description, String... tags) {
         return Counter.builder(name).description(description).tags(tags).register(meters);
@@ -183,6 +205,7 @@ public class Decisions {
         private String outcome = "ok";
         private boolean cacheHit;
         private boolean finished;
+        private Execution.Cascaded cascade;
 
         private Recording(
                 String tenant,
@@ -215,6 +238,11 @@ public class Decisions {
             outcome = failure instanceof ApiException api ? api.code().outcome() : "internal";
         }
 
+        /** What the cascade made of the specialist's answer; a rejected answer's tokens count for the specialist. */
+        public synchronized void cascaded(Execution.Cascaded cascaded) {
+            cascade = cascaded;
+        }
+
         /** The answer came from the policy's response cache. */
         public synchronized void cacheHit() {
             cacheHit = true;
@@ -235,19 +263,22 @@ public class Decisions {
             finished = true;
             Target target = answered != null ? answered.target() : decision.target();
             boolean degraded = answered != null && answered.degraded();
+            String reason =
+                    cascade != null ? cascade.reason() : decision.reason().label();
             requests.computeIfAbsent(
                             new RequestTags(
                                     tenant,
                                     policy.name(),
                                     decision.route(),
                                     target.toString(),
-                                    decision.reason().label(),
+                                    reason,
                                     target.kind() == Target.Kind.LARGE,
                                     degraded,
                                     outcome,
                                     cacheHit),
                             Decisions.this::register)
                     .increment();
+            Double cascadeCost = cascade == null ? null : countCascade();
             Double cost = null;
             if (usage != null) {
                 long prompt = count(usage.promptTokens());
@@ -274,12 +305,45 @@ public class Decisions {
                 }
             }
             if (log.isInfoEnabled()) {
-                writeLine(target, degraded, cost, nowNanos);
+                writeLine(target, reason, degraded, add(cost, cascadeCost), nowNanos);
             }
         }
 
+        /** Counts the cascade's outcome, and the tokens of a specialist answer that was not kept; their cost. */
+        private Double countCascade() {
+            cascades.computeIfAbsent(
+                            new CascadeTags(
+                                    tenant,
+                                    policy.name(),
+                                    decision.route(),
+                                    cascade.outcome().label()),
+                            Decisions.this::register)
+                    .increment();
+            Usage rejected = cascade.rejectedUsage();
+            if (rejected == null) {
+                return null;
+            }
+            Target specialist = cascade.attempt().target();
+            long prompt = count(rejected.promptTokens());
+            long completion = count(rejected.completionTokens());
+            tokens(specialist, "prompt", prompt);
+            tokens(specialist, "completion", completion);
+            double cost = price(policy, specialist).of(prompt, completion);
+            costs.computeIfAbsent(new CostTags(tenant, policy.name(), specialist.toString()), Decisions.this::register)
+                    .increment(cost);
+            return cost;
+        }
+
+        /** The request's estimated cost: its answer's, with a rejected cascade answer's; unknown with the answer's. */
+        private static Double add(Double cost, Double more) {
+            if (cost == null || more == null) {
+                return cost;
+            }
+            return cost + more;
+        }
+
         /** The decision log line, in the request's trace: the trace and span ids go into the line's MDC. */
-        private void writeLine(Target target, boolean degraded, Double cost, long nowNanos) {
+        private void writeLine(Target target, String reason, boolean degraded, Double cost, long nowNanos) {
             try (Observation.Scope scope = observation == null ? Observation.Scope.NOOP : observation.openScope()) {
                 Map<String, Object> facts = new LinkedHashMap<>();
                 facts.put("requestId", requestId);
@@ -289,7 +353,7 @@ public class Decisions {
                 facts.put("decided", decision.target().toString());
                 facts.put("target", target.toString());
                 facts.put("confidence", new BigDecimal(decision.confidenceText()));
-                facts.put("reason", decision.reason().label());
+                facts.put("reason", reason);
                 facts.put("escalated", target.kind() == Target.Kind.LARGE);
                 facts.put("degraded", degraded);
                 if (degraded) {
@@ -302,6 +366,20 @@ public class Decisions {
                 if (usage != null) {
                     facts.put("promptTokens", usage.promptTokens());
                     facts.put("completionTokens", usage.completionTokens());
+                }
+                if (cascade != null) {
+                    facts.put("cascade", cascade.outcome().label());
+                    if (cascade.score() != null) {
+                        facts.put(
+                                "cascadeScore",
+                                BigDecimal.valueOf(cascade.score()).setScale(4, RoundingMode.HALF_UP));
+                    }
+                    if (cascade.rejectedUsage() != null) {
+                        facts.put("cascadePromptTokens", cascade.rejectedUsage().promptTokens());
+                        facts.put(
+                                "cascadeCompletionTokens",
+                                cascade.rejectedUsage().completionTokens());
+                    }
                 }
                 if (cost != null) {
                     facts.put("estimatedCost", BigDecimal.valueOf(cost).setScale(6, RoundingMode.HALF_UP));

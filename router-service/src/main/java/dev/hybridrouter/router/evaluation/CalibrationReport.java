@@ -1,5 +1,6 @@
 package dev.hybridrouter.router.evaluation;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Map;
  *     missing
  * @param atDomainThresholds routing with {@code domainThresholds}
  * @param curve routing at thresholds 0, 0.05, ..., 1 applied to every domain
+ * @param cascade per cascade domain, its learnt answer-score threshold ({@code calibrate --cascade}); empty unless
+ *     asked for
  */
 public record CalibrationReport(
         double targetEscalation,
@@ -26,17 +29,25 @@ public record CalibrationReport(
         OperatingPoint atThreshold,
         Map<String, Double> domainThresholds,
         OperatingPoint atDomainThresholds,
-        List<CurvePoint> curve) {
+        List<CurvePoint> curve,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, CascadeCalibration> cascade) {
 
     public CalibrationReport {
         domainThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(domainThresholds));
         curve = List.copyOf(curve);
+        cascade = Collections.unmodifiableMap(new LinkedHashMap<>(cascade));
     }
 
     /** This report with an empty curve. */
     public CalibrationReport withoutCurve() {
         return new CalibrationReport(
-                targetEscalation, threshold, atThreshold, domainThresholds, atDomainThresholds, List.of());
+                targetEscalation, threshold, atThreshold, domainThresholds, atDomainThresholds, List.of(), cascade);
+    }
+
+    /** This report with the cascade domains' learnt answer-score thresholds. */
+    public CalibrationReport withCascade(Map<String, CascadeCalibration> cascade) {
+        return new CalibrationReport(
+                targetEscalation, threshold, atThreshold, domainThresholds, atDomainThresholds, curve, cascade);
     }
 
     /**

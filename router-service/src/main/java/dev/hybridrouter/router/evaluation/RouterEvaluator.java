@@ -1,31 +1,43 @@
 package dev.hybridrouter.router.evaluation;
 
+import dev.hybridrouter.gateway.ChatClient;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.evaluation.CalibrationReport.CurvePoint;
 import dev.hybridrouter.router.evaluation.CalibrationReport.OperatingPoint;
 import dev.hybridrouter.router.evaluation.EvaluationReport.DomainMetrics;
 import dev.hybridrouter.router.evaluation.LabeledDataset.MalformedLine;
+import dev.hybridrouter.router.execution.AnswerScore;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Routes labelled conversations through a {@link Router} (model {@value #AUTO}) and measures the
  * result: {@link #evaluate} with the policy's thresholds, {@link #calibrate} for the thresholds
- * that give a target escalation share. Conversations are routed one at a time on the calling thread.
+ * that give a target escalation share, {@link #calibrateCascades} for the cascade domains' answer-score
+ * thresholds (which calls their specialists). Conversations are routed one at a time on the calling thread.
  */
 public final class RouterEvaluator {
+
+    /** Specialist calls in flight at once while calibrating cascades. */
+    static final int CASCADE_CALLS = 4;
 
     /** The model name the evaluator asks the router for: let the classifier decide. */
     public static final String AUTO = "auto";
@@ -133,7 +145,103 @@ public final class RouterEvaluator {
                 operatingPoint(routing, r -> shared),
                 perDomain,
                 operatingPoint(routing, r -> perDomain.getOrDefault(r.decision().route(), shared)),
-                curve);
+                curve,
+                Map.of());
+    }
+
+    /**
+     * Learns each cascade domain's answer-score threshold: every labelled conversation the policy cascades (its
+     * confidence in the domain's band, low confidence) is answered by the domain's specialist, asked for its token
+     * log-probabilities, {@value #CASCADE_CALLS} calls at a time, each within the specialist's timeout; the answer
+     * is scored as the service scores it ({@link AnswerScore}), and the threshold chosen that sends the most answers
+     * where their labels say (keep when labelled with the domain, escalate otherwise), the higher on a tie.
+     *
+     * @param specialists the specialist of each name the policy gives
+     * @return by cascade domain of the policy, in policy order
+     */
+    public Map<String, CascadeCalibration> calibrateCascades(
+            List<LabeledConversation> data, Function<String, ChatClient> specialists) {
+        List<Routed> cascading = route(data).routed().stream()
+                .filter(routed -> routed.decision().cascades())
+                .toList();
+        List<Answered> answered = Flux.fromIterable(cascading)
+                .flatMapSequential(routed -> answer(routed, specialists), CASCADE_CALLS)
+                .collectList()
+                .block();
+        Map<String, CascadeCalibration> calibrations = new LinkedHashMap<>();
+        for (Policy.Domain domain : policy.domains()) {
+            if (domain.cascade() != null) {
+                calibrations.put(
+                        domain.name(),
+                        calibration(
+                                domain,
+                                answered.stream()
+                                        .filter(a -> a.route().equals(domain.name()))
+                                        .toList()));
+            }
+        }
+        return calibrations;
+    }
+
+    /** The specialist's answer to a cascading conversation, scored; a failed call has neither. */
+    private Mono<Answered> answer(Routed routed, Function<String, ChatClient> specialists) {
+        String route = routed.decision().route();
+        boolean keep = routed.correct();
+        String name = routed.decision().plan().get(0).target().name();
+        ChatCompletionRequest request =
+                ChatCompletionRequest.of(AUTO, routed.item().messages()).withLogprobs();
+        return Mono.defer(() -> specialists.apply(name).complete(request, Map.of()))
+                .timeout(policy.specialists().get(name).timeout())
+                .map(answer -> new Answered(route, keep, AnswerScore.of(answer), false))
+                .onErrorResume(failure -> Mono.just(new Answered(route, keep, OptionalDouble.empty(), true)));
+    }
+
+    private static CascadeCalibration calibration(Policy.Domain domain, List<Answered> answered) {
+        List<Answered> ok = answered.stream().filter(a -> !a.failed()).toList();
+        List<Answered> scored = ok.stream().filter(a -> a.score().isPresent()).toList();
+        double[] scores = scored.stream()
+                .mapToDouble(a -> a.score().getAsDouble())
+                .distinct()
+                .sorted()
+                .toArray();
+        List<Double> candidates = new ArrayList<>(List.of(0.0));
+        for (int i = 0; i + 1 < scores.length; i++) {
+            candidates.add(round((scores[i] + scores[i + 1]) / 2));
+        }
+        candidates.add(1.0);
+        Double best = null;
+        int bestRight = -1;
+        for (double threshold : candidates) {
+            int right = count(ok, a -> a.keep() == a.kept(threshold));
+            if (!scored.isEmpty() && right >= bestRight) {
+                best = threshold;
+                bestRight = right;
+            }
+        }
+        Double minScore = best;
+        int kept = minScore == null ? 0 : count(ok, a -> a.kept(minScore));
+        return new CascadeCalibration(
+                domain.cascade().band(),
+                answered.size(),
+                count(answered, Answered::keep),
+                ok.size() - scored.size(),
+                answered.size() - ok.size(),
+                minScore,
+                domain.cascade().minScore(),
+                minScore == null ? null : share(bestRight, ok.size()),
+                minScore == null ? null : share(count(ok, a -> a.kept(minScore) && a.keep()), kept),
+                minScore == null ? null : share(ok.size() - kept, ok.size()));
+    }
+
+    private static double round(double threshold) {
+        return BigDecimal.valueOf(threshold).setScale(4, RoundingMode.HALF_UP).doubleValue();
+    }
+
+    /** A specialist's answer to a cascading conversation: where it was routed, whether to keep it, its score. */
+    private record Answered(String route, boolean keep, OptionalDouble score, boolean failed) {
+        boolean kept(double threshold) {
+            return score.isPresent() && score.getAsDouble() >= threshold;
+        }
     }
 
     /**
@@ -196,8 +304,8 @@ public final class RouterEvaluator {
         return sorted[Math.max(rank, 1) - 1];
     }
 
-    private static int count(List<Routed> routed, Predicate<Routed> condition) {
-        return (int) routed.stream().filter(condition).count();
+    private static <T> int count(List<T> items, Predicate<T> condition) {
+        return (int) items.stream().filter(condition).count();
     }
 
     private static Double share(int part, int whole) {

@@ -67,19 +67,7 @@ public final class UpstreamFactory {
     public Built build(Policy policy, String guardPrefix) {
         Built built = new Built(new LinkedHashMap<>(), new LinkedHashMap<>());
         policy.specialists().forEach((name, spec) -> {
-            var settings = new SpecialistSettings(
-                    name,
-                    SpecialistSettings.Provider.valueOf(spec.provider().name()),
-                    spec.baseUrl(),
-                    spec.model(),
-                    spec.apiKeyEnv(),
-                    spec.systemPrompt(),
-                    spec.fewShot().stream()
-                            .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
-                            .toList(),
-                    spec.resilience().connectTimeout(),
-                    spec.timeout(),
-                    inProcess(spec.inProcess()));
+            var settings = settings(name, spec);
             add(
                     built,
                     guardPrefix,
@@ -107,6 +95,23 @@ public final class UpstreamFactory {
                     spec.timeout());
         });
         return built;
+    }
+
+    /** What the specialists module needs to build the specialist a policy names. */
+    public static SpecialistSettings settings(String name, Policy.Specialist spec) {
+        return new SpecialistSettings(
+                name,
+                SpecialistSettings.Provider.valueOf(spec.provider().name()),
+                spec.baseUrl(),
+                spec.model(),
+                spec.apiKeyEnv(),
+                spec.systemPrompt(),
+                spec.fewShot().stream()
+                        .map(turn -> new SpecialistSettings.Example(turn.user(), turn.assistant()))
+                        .toList(),
+                spec.resilience().connectTimeout(),
+                spec.timeout(),
+                inProcess(spec.inProcess()));
     }
 
     private static SpecialistSettings.InProcess inProcess(Policy.InProcess spec) {

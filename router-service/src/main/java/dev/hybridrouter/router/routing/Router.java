@@ -82,8 +82,18 @@ public final class Router {
         return kept.decided(localOnly.get().reason(), plan);
     }
 
-    /** Where a request goes before residency is applied. */
-    private record Choice(String route, Target target, double confidence, Reason reason, Map<String, Double> scores) {
+    /**
+     * Where a request goes before residency is applied.
+     *
+     * @param cascade whether the domain's specialist answers first, its answer scored before it is kept
+     */
+    private record Choice(
+            String route,
+            Target target,
+            double confidence,
+            Reason reason,
+            Map<String, Double> scores,
+            boolean cascade) {
 
         RoutingDecision decided(String localOnlyReason, List<Attempt> plan) {
             return new RoutingDecision(route, target, confidence, reason, scores, localOnlyReason, plan);
@@ -107,7 +117,8 @@ public final class Router {
                 Target.specialist(domain.specialist()),
                 choice.confidence(),
                 choice.reason(),
-                choice.scores());
+                choice.scores(),
+                false);
     }
 
     private Choice classify(ChatCompletionRequest request) {
@@ -124,7 +135,23 @@ public final class Router {
         Target target = reason == Reason.CONFIDENT || largeModel == null
                 ? Target.specialist(best.specialist())
                 : Target.large(largeModel);
-        return new Choice(best.name(), target, confidence, reason, scores);
+        return new Choice(
+                best.name(), target, confidence, reason, scores, cascades(best, reason, target, confidence, request));
+    }
+
+    /**
+     * Whether a request that would escalate for low confidence tries the domain's specialist first: its
+     * confidence is in the domain's cascade band, and it is not a stream the cascade skips. Out-of-scope
+     * requests escalate as they would.
+     */
+    private static boolean cascades(
+            Policy.Domain domain, Reason reason, Target target, double confidence, ChatCompletionRequest request) {
+        Policy.Cascade cascade = domain.cascade();
+        return cascade != null
+                && reason == Reason.LOW_CONFIDENCE
+                && target.kind() == Target.Kind.LARGE
+                && cascade.covers(confidence)
+                && !(request.streaming() && cascade.stream() == Policy.CascadeStream.SKIP);
     }
 
     private Choice forced(String model) {
@@ -147,11 +174,12 @@ public final class Router {
     }
 
     private static Choice forcedChoice(String route, Target target) {
-        return new Choice(route, target, 1.0, Reason.FORCED, Map.of());
+        return new Choice(route, target, 1.0, Reason.FORCED, Map.of(), false);
     }
 
     /**
-     * The models to try, in order. A forced target is tried alone. A specialist is followed by its fallback
+     * The models to try, in order. A forced target is tried alone. A cascade tries the domain's specialist first,
+     * then goes on as the plan of its escalation. A specialist is followed by its fallback
      * specialists and then, if the policy escalates when specialists are unavailable, by the large models.
      * The large models are followed, if the policy allows, by the domain's specialists, marked degraded.
      */
@@ -168,6 +196,10 @@ public final class Router {
                 escalation.chain().forEach(name -> plan.add(new Attempt(Target.large(name), SPECIALIST_UNAVAILABLE)));
             }
         } else {
+            if (choice.cascade()) {
+                plan.add(Attempt.cascade(Target.specialist(
+                        policy.domain(choice.route()).orElseThrow().specialist())));
+            }
             escalation.chain().forEach(name -> plan.add(Attempt.of(Target.large(name))));
             if (escalation.onUnavailable() == Policy.OnUnavailable.LOCAL) {
                 policy.domain(choice.route()).ifPresent(domain -> specialistChain(domain.specialist())

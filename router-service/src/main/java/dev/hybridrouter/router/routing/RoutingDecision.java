@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Where one request goes and why, and the ordered plan of models to try: the first is the decision's
- * target, the rest its failover. A local-only request's plan holds no large model.
+ * target (or, for a cascade, the domain's specialist tried before it), the rest its failover. A local-only
+ * request's plan holds no large model, and never a cascade.
  *
  * @param route the domain chosen (for a forced large model, the model's name)
  * @param target the model that should answer
@@ -43,6 +44,11 @@ public record RoutingDecision(
     /** Whether a large remote model should answer. */
     public boolean escalate() {
         return target.kind() == Target.Kind.LARGE;
+    }
+
+    /** Whether the plan begins with the cascade's try of the domain's specialist (see {@link Attempt#cascade()}). */
+    public boolean cascades() {
+        return plan.get(0).cascade();
     }
 
     /** Whether the request must never reach a large model. */

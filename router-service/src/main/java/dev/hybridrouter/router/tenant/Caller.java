@@ -80,7 +80,8 @@ public final class Caller {
 
     /**
      * The decision within the tenant's large-model budget: unchanged while it lasts; once it is spent, without its
-     * large models, what would have escalated answered by the domain's specialists (marked degraded), or refused.
+     * large models (and without a cascade, which could only escalate), what would have escalated answered by the
+     * domain's specialists (marked degraded), or refused.
      *
      * @throws dev.hybridrouter.router.error.ApiException 429 {@code large_model_budget_exceeded} when nothing local
      *     is left to answer, or the tenant's budget says refuse
@@ -94,7 +95,7 @@ public final class Caller {
             throw budgets.largeModelsRefused(tenant);
         }
         List<Attempt> local = decision.plan().stream()
-                .filter(attempt -> attempt.target().kind() == Target.Kind.SPECIALIST)
+                .filter(attempt -> attempt.target().kind() == Target.Kind.SPECIALIST && !attempt.cascade())
                 .map(attempt -> decision.escalate() ? new Attempt(attempt.target(), LARGE_MODEL_BUDGET_SPENT) : attempt)
                 .toList();
         if (local.isEmpty()) {

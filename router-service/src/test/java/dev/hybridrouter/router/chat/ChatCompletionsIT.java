@@ -227,6 +227,8 @@ class ChatCompletionsIT extends RouterTestSupport {
                         "records",
                         "busy",
                         "stall",
+                        "billing",
+                        "billing-slm",
                         "busy-slm",
                         "flaky-slm",
                         "helpdesk-slm",

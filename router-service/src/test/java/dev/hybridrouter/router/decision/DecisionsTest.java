@@ -10,6 +10,7 @@ import dev.hybridrouter.gateway.wire.Usage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.error.ApiException;
 import dev.hybridrouter.router.error.ErrorCode;
+import dev.hybridrouter.router.execution.Execution;
 import dev.hybridrouter.router.routing.Attempt;
 import dev.hybridrouter.router.routing.RoutingDecision;
 import dev.hybridrouter.router.routing.RoutingDecision.Reason;
@@ -88,6 +89,53 @@ class DecisionsTest {
         assertThat(line.getKeyValuePairs())
                 .extracting(pair -> pair.key)
                 .contains("requestId", "tenant", "target", "outcome", "latencyMs");
+    }
+
+    @Test
+    void should_count_both_calls_of_a_cascade_that_escalated_and_log_its_outcome_and_score() {
+        // given: the specialist's answer scored 0.12 and was not kept; the cloud answered
+        var record = decisions.start(
+                "acme", SUPPORT, decision(Target.large("cloud"), Reason.LOW_CONFIDENCE), "req-9", 0, null);
+
+        // when
+        record.cascaded(new Execution.Cascaded(
+                Attempt.cascade(Target.specialist("slm")),
+                Execution.CascadeOutcome.ESCALATED,
+                0.12,
+                Usage.of(100, 20)));
+        record.answeredBy(Attempt.of(Target.large("cloud")));
+        record.usage(Usage.of(120, 30));
+        record.finish(10_000_000);
+
+        // then
+        assertThat(meters.get(Decisions.CASCADE)
+                        .tags("tenant", "acme", "policy", "support", "route", "helpdesk", "outcome", "escalated")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(Decisions.REQUESTS)
+                        .tags("reason", "cascade-escalated", "target", "large:cloud")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(meters.get(Decisions.TOKENS)
+                        .tags("target", "specialist:slm", "kind", "prompt")
+                        .counter()
+                        .count())
+                .isEqualTo(100);
+        assertThat(meters.get(Decisions.TOKENS)
+                        .tags("target", "large:cloud", "kind", "completion")
+                        .counter()
+                        .count())
+                .isEqualTo(30);
+        assertThat(meters.get(Decisions.COST)
+                        .tags("target", "specialist:slm")
+                        .counter()
+                        .count())
+                .isCloseTo((100 * 0.10 + 20 * 0.20) / 1e6, within(1e-15));
+        assertThat(lines.list.get(0).getFormattedMessage())
+                .contains("\"reason\":\"cascade-escalated\"", "\"cascade\":\"escalated\"", "\"cascadeScore\":0.1200")
+                .contains("\"cascadePromptTokens\":100,\"cascadeCompletionTokens\":20", "\"estimatedCost\":0.000614");
     }
 
     @Test

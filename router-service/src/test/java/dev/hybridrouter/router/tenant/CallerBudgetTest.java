@@ -76,6 +76,21 @@ class CallerBudgetTest {
     }
 
     @Test
+    void should_drop_the_cascade_of_what_would_escalate_once_the_large_model_tokens_are_spent() {
+        // given: the specialist tried first, then the cloud, then the specialist again, degraded
+        Caller caller = spentOnLargeModels(OverBudget.SERVE_LOCALLY);
+        RoutingDecision cascading = decision(
+                CLOUD, List.of(Attempt.cascade(SLM), Attempt.of(CLOUD), new Attempt(SLM, "large-models-unavailable")));
+
+        // when
+        RoutingDecision local = caller.withinBudget(cascading);
+
+        // then: the specialist answers once, as it would without a cascade
+        assertThat(local.cascades()).isFalse();
+        assertThat(local.plan()).containsExactly(new Attempt(SLM, Caller.LARGE_MODEL_BUDGET_SPENT));
+    }
+
+    @Test
     void should_refuse_what_would_escalate_when_the_budget_says_so_or_nothing_local_is_left() {
         // given
         Caller refusing = spentOnLargeModels(OverBudget.REFUSE);

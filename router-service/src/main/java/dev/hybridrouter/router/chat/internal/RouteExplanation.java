@@ -16,6 +16,8 @@ import java.util.Map;
  * @param localOnly whether the request must stay on local models
  * @param localOnlyReason why, or null
  * @param plan the models that would be tried, in order
+ * @param cascade whether the first of them is the cascade's try of the domain's specialist, whose answer is kept
+ *     only when its score reaches the domain's {@code cascade.min-score}
  */
 public record RouteExplanation(
         String route,
@@ -26,4 +28,5 @@ public record RouteExplanation(
         Map<String, Double> scores,
         @JsonProperty("local_only") boolean localOnly,
         @JsonProperty("local_only_reason") String localOnlyReason,
-        List<String> plan) {}
+        List<String> plan,
+        boolean cascade) {}
