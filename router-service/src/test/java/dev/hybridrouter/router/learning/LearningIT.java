@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -133,6 +134,33 @@ class LearningIT {
                 .withRequestBody(containing("\"enum\":[\"billing\",\"shipping\",\"records\",\"none\"]"))
                 .withRequestBody(containing("billing: invoices, charges and refunds"))
                 .withRequestBody(notContaining("jane@example.com")));
+    }
+
+    @Test
+    void should_label_an_escalated_stream_once_it_has_been_answered() {
+        // given
+        models.stubFor(post(urlEqualTo(CLOUD))
+                .withRequestBody(containing("\"stream\":true"))
+                .willReturn(openAiStream(1, 2, "From ", "the cloud.")));
+
+        // when
+        String stream = web.post()
+                .uri("/v1/chat/completions")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"auto\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"unsure:billing streamed please\"}]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(String.class)
+                .getResponseBody()
+                .collectList()
+                .block(Duration.ofSeconds(10))
+                .toString();
+
+        // then
+        assertThat(stream).contains("the cloud.", "[DONE]");
+        assertThat(awaitLabel("unsure:billing streamed please").label()).isEqualTo("shipping");
     }
 
     @Test
