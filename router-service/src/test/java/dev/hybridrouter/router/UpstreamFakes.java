@@ -4,6 +4,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Responses in the formats real upstream APIs send, for WireMock. */
 public final class UpstreamFakes {
@@ -94,5 +96,27 @@ public final class UpstreamFakes {
 
                         """
                                 .formatted(text, inputTokens, outputTokens, stopReason));
+    }
+
+    /** A whole answer of one token a word (the first plain, the rest after a space), each with this logprob. */
+    public static ResponseDefinitionBuilder openAiScoredCompletion(String content, double logprob) {
+        List<String> tokens = new ArrayList<>();
+        String[] words = content.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            tokens.add(tokenLogprob(i == 0 ? words[i] : " " + words[i], logprob));
+        }
+        return okJson(
+                """
+                {"id":"chatcmpl-s","object":"chat.completion","created":1700000000,"model":"upstream-model",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},
+                   "logprobs":{"content":[%s],"refusal":null},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":12,"completion_tokens":%d,"total_tokens":%d}}
+                """
+                        .formatted(content, String.join(",", tokens), words.length, 12 + words.length));
+    }
+
+    /** One entry of {@code logprobs.content}: a token and its log-probability. */
+    public static String tokenLogprob(String text, double logprob) {
+        return "{\"token\":\"" + text + "\",\"logprob\":" + logprob + ",\"bytes\":[],\"top_logprobs\":[]}";
     }
 }

@@ -4,13 +4,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.serverError;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiScoredCompletion;
 import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
+import static dev.hybridrouter.router.UpstreamFakes.tokenLogprob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -21,7 +22,6 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.hybridrouter.router.RouterTestSupport;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +59,7 @@ class CascadeIT extends RouterTestSupport {
     @Test
     void should_answer_with_the_specialist_and_never_call_the_large_model_when_its_answer_scores_high() {
         // given
-        LOCAL.stubFor(post(SPECIALIST).willReturn(scored("Pay by card", SURE)));
+        LOCAL.stubFor(post(SPECIALIST).willReturn(openAiScoredCompletion("Pay by card", SURE)));
         double accepted = metric("router_cascade_total", "outcome=\"accepted\"");
 
         // when
@@ -85,7 +85,7 @@ class CascadeIT extends RouterTestSupport {
     @Test
     void should_return_the_large_model_answer_and_count_both_calls_when_the_specialist_answer_scores_low() {
         // given
-        LOCAL.stubFor(post(SPECIALIST).willReturn(scored("Maybe refund it", UNSURE)));
+        LOCAL.stubFor(post(SPECIALIST).willReturn(openAiScoredCompletion("Maybe refund it", UNSURE)));
         OPENAI.stubFor(post(CLOUD).willReturn(openAiCompletion("Two charges: one is a hold.", 30, 8)));
         double escalated = metric("router_cascade_total", "route=\"billing\",tenant=\"none\"", "outcome=\"escalated\"");
         double specialistTokens =
@@ -155,7 +155,7 @@ class CascadeIT extends RouterTestSupport {
     @Test
     void should_keep_the_logprobs_in_the_answer_when_the_caller_asked_for_them() {
         // given
-        LOCAL.stubFor(post(SPECIALIST).willReturn(scored("Pay by card", SURE)));
+        LOCAL.stubFor(post(SPECIALIST).willReturn(openAiScoredCompletion("Pay by card", SURE)));
 
         // when
         ChatCompletion answer = client.chat()
@@ -173,7 +173,7 @@ class CascadeIT extends RouterTestSupport {
     @Test
     void should_never_cascade_nor_escalate_a_local_only_request_in_the_band() {
         // given: phone numbers are kept local by the test policy
-        LOCAL.stubFor(post(SPECIALIST).willReturn(scored("We will call you", UNSURE)));
+        LOCAL.stubFor(post(SPECIALIST).willReturn(openAiScoredCompletion("We will call you", UNSURE)));
 
         // when
         HttpResponseFor<ChatCompletion> response = client.chat()
@@ -285,25 +285,8 @@ class CascadeIT extends RouterTestSupport {
 
     private record Token(String text, double logprob) {
         String json() {
-            return "{\"token\":\"" + text + "\",\"logprob\":" + logprob + ",\"bytes\":[],\"top_logprobs\":[]}";
+            return tokenLogprob(text, logprob);
         }
-    }
-
-    /** A whole answer of one token a word (the first plain, the rest after a space), each with this logprob. */
-    private static ResponseDefinitionBuilder scored(String content, double logprob) {
-        List<String> tokens = new ArrayList<>();
-        String[] words = content.split(" ");
-        for (int i = 0; i < words.length; i++) {
-            tokens.add(new Token(i == 0 ? words[i] : " " + words[i], logprob).json());
-        }
-        return okJson(
-                """
-                {"id":"chatcmpl-s","object":"chat.completion","created":1700000000,"model":"upstream-model",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},
-                   "logprobs":{"content":[%s],"refusal":null},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":12,"completion_tokens":%d,"total_tokens":%d}}
-                """
-                        .formatted(content, String.join(",", tokens), words.length, 12 + words.length));
     }
 
     /** An OpenAI stream of one chunk a token, each with its logprob, then a stop, usage and {@code [DONE]}. */

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.hybridrouter.router.UpstreamFakes.openAiCompletion;
+import static dev.hybridrouter.router.UpstreamFakes.openAiScoredCompletion;
 import static dev.hybridrouter.router.UpstreamFakes.openAiStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -87,6 +88,10 @@ class LearningIT {
                     specialist: slm
                     examples: [records]
                     residency: local-only
+                  - name: returns
+                    specialist: slm
+                    examples: [returns]
+                    cascade: {band: [0.3, 0.5], min-score: 0.5}
                 specialists:
                   slm: {provider: openai-compatible, base-url: '%1$s/slm/v1', model: qwen}
                 large-models:
@@ -131,7 +136,7 @@ class LearningIT {
         models.verify(postRequestedFor(urlEqualTo(CLOUD))
                 .withRequestBody(containing(LABEL_REQUEST))
                 .withRequestBody(containing("\"response_format\":{\"type\":\"json_schema\""))
-                .withRequestBody(containing("\"enum\":[\"billing\",\"shipping\",\"records\",\"none\"]"))
+                .withRequestBody(containing("\"enum\":[\"billing\",\"shipping\",\"records\",\"returns\",\"none\"]"))
                 .withRequestBody(containing("billing: invoices, charges and refunds"))
                 .withRequestBody(notContaining("jane@example.com")));
     }
@@ -161,6 +166,25 @@ class LearningIT {
         // then
         assertThat(stream).contains("the cloud.", "[DONE]");
         assertThat(awaitLabel("unsure:billing streamed please").label()).isEqualTo("shipping");
+    }
+
+    @Test
+    void should_label_a_cascade_the_specialist_could_not_keep_and_not_one_it_kept() {
+        // given: the specialist is sure of one answer (a token probability of 0.9) and unsure of the other (0.1)
+        models.stubFor(post(urlEqualTo("/slm/v1/chat/completions"))
+                .withRequestBody(containing("keep it"))
+                .willReturn(openAiScoredCompletion("Sure thing", Math.log(0.9))));
+        models.stubFor(post(urlEqualTo("/slm/v1/chat/completions"))
+                .withRequestBody(containing("hand it up"))
+                .willReturn(openAiScoredCompletion("Perhaps so", Math.log(0.1))));
+
+        // when
+        chat("unsure:returns keep it").expectHeader().valueEquals("x-router-reason", "cascade-accepted");
+        chat("unsure:returns hand it up").expectHeader().valueEquals("x-router-reason", "cascade-escalated");
+
+        // then
+        assertThat(awaitLabel("unsure:returns hand it up").guess()).isEqualTo("returns");
+        assertThat(texts()).doesNotContain("unsure:returns keep it");
     }
 
     @Test
