@@ -66,18 +66,21 @@ public final class LearningSimulation implements Callable<Integer> {
 
     @Option(
             names = "--model",
+            paramLabel = "ID",
             defaultValue = EmbeddingCache.ALL_MINILM_L6_V2_Q,
             description = "The classifier's embedding model (default ${DEFAULT-VALUE}).")
     String model;
 
     @Option(
             names = "--examples",
+            paramLabel = "K",
             defaultValue = "20",
             description = "Examples a scenario to start with (default ${DEFAULT-VALUE}).")
     int examples;
 
     @Option(
             names = "--out-of-scope",
+            paramLabel = "N",
             defaultValue = "0",
             description = "Out-of-scope examples to start with: the first train messages of each held-out scenario"
                     + " (default ${DEFAULT-VALUE}).")
@@ -85,18 +88,21 @@ public final class LearningSimulation implements Callable<Integer> {
 
     @Option(
             names = "--labels",
+            paramLabel = "N",
             defaultValue = "2000",
             description = "Escalated messages labelled before the run stops (default ${DEFAULT-VALUE}).")
     int labels;
 
     @Option(
             names = "--every",
+            paramLabel = "N",
             defaultValue = "250",
             description = "Labels between two reports on the test file (default ${DEFAULT-VALUE}).")
     int every;
 
     @Option(
             names = "--noise",
+            paramLabel = "SHARE",
             defaultValue = "0.05",
             description = "Share of wrong teacher labels, each uniformly another domain or none (default"
                     + " ${DEFAULT-VALUE}).")
@@ -104,12 +110,14 @@ public final class LearningSimulation implements Callable<Integer> {
 
     @Option(
             names = "--seed",
+            paramLabel = "SEED",
             defaultValue = "42",
             description = "Seed of the teacher's mistakes (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(
             names = "--triples",
+            paramLabel = "N",
             defaultValue = "6",
             description = "Held-out triples run, the first of the six (default ${DEFAULT-VALUE}).")
     int triples;
@@ -332,38 +340,20 @@ public final class LearningSimulation implements Callable<Integer> {
         System.out.println("| labelled | streamed | top-1 | accuracy @0.55 | in-scope escalated | held-out escalated"
                 + " | learned | of them wrong | held back | swaps | rejected |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-        int points = curves.stream().mapToInt(List::size).min().orElseThrow();
-        List<Checkpoint> means = new ArrayList<>();
-        for (int i = 0; i < points; i++) {
+        int shown = 0;
+        for (int i = 0; reachedByAll(curves, i); i++) {
             int at = i;
-            List<Checkpoint> row = curves.stream().map(curve -> curve.get(at)).toList();
-            Checkpoint mean = new Checkpoint(
-                    (int) Math.round(mean(row, Checkpoint::labelled)),
-                    (int) Math.round(mean(row, Checkpoint::streamed)),
-                    mean(row, Checkpoint::top1),
-                    mean(row, Checkpoint::accuracy),
-                    mean(row, Checkpoint::inScopeEscalated),
-                    mean(row, Checkpoint::heldOutEscalated),
-                    (int) Math.round(mean(row, Checkpoint::learned)),
-                    (int) Math.round(mean(row, Checkpoint::learnedWrong)),
-                    (int) Math.round(mean(row, Checkpoint::swaps)),
-                    (int) Math.round(mean(row, Checkpoint::rejected)),
-                    (int) Math.round(mean(row, Checkpoint::heldBack)));
-            means.add(mean);
-            System.out.printf(
-                    Locale.ROOT,
-                    "| %d | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d | %d | %d | %.1f | %.1f |%n",
-                    mean.labelled(),
-                    mean.streamed(),
-                    100 * mean.top1(),
-                    100 * mean.accuracy(),
-                    100 * mean.inScopeEscalated(),
-                    100 * mean.heldOutEscalated(),
-                    mean.learned(),
-                    mean.learnedWrong(),
-                    mean.heldBack(),
-                    mean(row, Checkpoint::swaps),
-                    mean(row, Checkpoint::rejected));
+            row(
+                    String.valueOf(at * every),
+                    curves.stream().map(curve -> curve.get(at)).toList());
+            shown = at * every;
+        }
+        List<Checkpoint> ends =
+                curves.stream().map(curve -> curve.get(curve.size() - 1)).toList();
+        Checkpoint end = mean(ends);
+        int lastShown = shown;
+        if (!ends.stream().allMatch(checkpoint -> checkpoint.labelled() == lastShown)) {
+            row(String.format(Locale.ROOT, "end: %d", end.labelled()), ends);
         }
         System.out.println();
         System.out.println("At the end, per held-out triple (labelled; accuracy, in-scope escalated, held-out"
@@ -380,10 +370,9 @@ public final class LearningSimulation implements Callable<Integer> {
                     100 * last.inScopeEscalated(),
                     100 * last.heldOutEscalated());
         }
-        Checkpoint end = means.get(means.size() - 1);
         System.out.printf(
                 Locale.ROOT,
-                "%nTargets after %d labels: accuracy %.1f%% (target >= %.0f%%: %s), in-scope escalated %.1f%%"
+                "%nTargets after %d labels (mean): accuracy %.1f%% (target >= %.0f%%: %s), in-scope escalated %.1f%%"
                         + " (<= %.0f%%: %s), held-out escalated %.1f%% (>= %.0f%%: %s).%n%n",
                 end.labelled(),
                 100 * end.accuracy(),
@@ -397,6 +386,47 @@ public final class LearningSimulation implements Callable<Integer> {
                 end.heldOutEscalated() >= TARGET_HELD_OUT_ESCALATED ? "reached" : "not reached");
         System.out.flush();
         return end;
+    }
+
+    /** Whether every triple has its {@code i}-th checkpoint after {@code i * every} labels. */
+    private boolean reachedByAll(List<List<Checkpoint>> curves, int i) {
+        return curves.stream()
+                .allMatch(curve -> curve.size() > i && curve.get(i).labelled() == i * every);
+    }
+
+    /** Prints one row of the curve: the means of these checkpoints, one per triple. */
+    private static void row(String labelled, List<Checkpoint> checkpoints) {
+        Checkpoint mean = mean(checkpoints);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d | %d | %d | %.1f | %.1f |%n",
+                labelled,
+                mean.streamed(),
+                100 * mean.top1(),
+                100 * mean.accuracy(),
+                100 * mean.inScopeEscalated(),
+                100 * mean.heldOutEscalated(),
+                mean.learned(),
+                mean.learnedWrong(),
+                mean.heldBack(),
+                mean(checkpoints, Checkpoint::swaps),
+                mean(checkpoints, Checkpoint::rejected));
+    }
+
+    /** The means of checkpoints, counts rounded. */
+    private static Checkpoint mean(List<Checkpoint> checkpoints) {
+        return new Checkpoint(
+                (int) Math.round(mean(checkpoints, Checkpoint::labelled)),
+                (int) Math.round(mean(checkpoints, Checkpoint::streamed)),
+                mean(checkpoints, Checkpoint::top1),
+                mean(checkpoints, Checkpoint::accuracy),
+                mean(checkpoints, Checkpoint::inScopeEscalated),
+                mean(checkpoints, Checkpoint::heldOutEscalated),
+                (int) Math.round(mean(checkpoints, Checkpoint::learned)),
+                (int) Math.round(mean(checkpoints, Checkpoint::learnedWrong)),
+                (int) Math.round(mean(checkpoints, Checkpoint::swaps)),
+                (int) Math.round(mean(checkpoints, Checkpoint::rejected)),
+                (int) Math.round(mean(checkpoints, Checkpoint::heldBack)));
     }
 
     private static double mean(List<Checkpoint> row, ToDoubleFunction<Checkpoint> figure) {
