@@ -60,6 +60,8 @@ final class LearningLoop {
      * @param learnedWrong of those, the ones whose label is not the message's truth
      * @param swaps candidates swapped in
      * @param rejected candidates that routed the held-back texts worse, not swapped in
+     * @param rejectedBetter of those, the ones that routed the test data better than the version kept: how often
+     *     the guard's verdict was wrong
      * @param heldBack held-back texts
      */
     record Checkpoint(
@@ -73,6 +75,7 @@ final class LearningLoop {
             int learnedWrong,
             int swaps,
             int rejected,
+            int rejectedBetter,
             int heldBack) {}
 
     private final Policy start;
@@ -111,13 +114,14 @@ final class LearningLoop {
      * first, after every {@code every} labels, and at the end.
      */
     List<Checkpoint> run(List<Message> stream, List<LabeledConversation> test, int labels, int every) {
-        return new Run(stream).run(test, labels, every);
+        return new Run(stream, test).run(labels, every);
     }
 
     /** The state of one run. */
     private final class Run {
 
         private final List<Message> stream;
+        private final List<LabeledConversation> test;
         private final Map<String, String> truth = new HashMap<>();
         private final Set<String> policyTexts = new HashSet<>(start.classifier().outOfScopeExamples());
         private final AutomaticRules automatic = new AutomaticRules(rules);
@@ -133,22 +137,24 @@ final class LearningLoop {
         private int streamed;
         private int swaps;
         private int rejected;
+        private int rejectedBetter;
         private int sinceTraining;
         private int days;
         private int escalatedToday;
         private int learnedToday;
         private List<Proposal> heldBack = List.of();
 
-        Run(List<Message> stream) {
+        Run(List<Message> stream, List<LabeledConversation> test) {
             this.stream = stream;
+            this.test = test;
             stream.forEach(message -> truth.putIfAbsent(message.text(), message.truth()));
             start.domains().forEach(domain -> policyTexts.addAll(domain.examples()));
             serve(start, trainer.apply(start), LearnedExamples.NONE);
         }
 
-        List<Checkpoint> run(List<LabeledConversation> test, int maxLabels, int every) {
+        List<Checkpoint> run(int maxLabels, int every) {
             List<Checkpoint> checkpoints = new ArrayList<>();
-            checkpoints.add(measure(test));
+            checkpoints.add(measure());
             for (Message message : stream) {
                 if (labels.size() >= maxLabels) {
                     break;
@@ -160,12 +166,12 @@ final class LearningLoop {
                     label(message, decision);
                     learn();
                     if (labels.size() % every == 0) {
-                        checkpoints.add(measure(test));
+                        checkpoints.add(measure());
                     }
                 }
             }
             if (checkpoints.get(checkpoints.size() - 1).labelled() != labels.size()) {
-                checkpoints.add(measure(test));
+                checkpoints.add(measure());
             }
             return checkpoints;
         }
@@ -217,22 +223,27 @@ final class LearningLoop {
             double now = HeldBack.routedRight(policy, classifier, heldBack);
             double next = HeldBack.routedRight(candidatePolicy, candidate, heldBack);
             boolean swap = next >= now;
+            double testNow = routedRight(new RouterEvaluator(policy, classifier).evaluate(test));
+            double testNext = routedRight(new RouterEvaluator(candidatePolicy, candidate).evaluate(test));
             log.accept(String.format(
                     Locale.ROOT,
                     "%d labelled, %d learned: candidate routes %.1f%% of %d held-back texts right, current %.1f%%: %s"
-                            + " (trained in %.1f s)",
+                            + " (trained in %.1f s); on the test data %.1f%% and %.1f%%",
                     labels.size(),
                     learned.size(),
                     100 * next,
                     heldBack.size(),
                     100 * now,
                     swap ? "swapped in" : "rejected",
-                    trainingSeconds));
+                    trainingSeconds,
+                    100 * testNext,
+                    100 * testNow));
             if (swap) {
                 swaps++;
                 serve(candidatePolicy, candidate, learned);
             } else {
                 rejected++;
+                rejectedBetter += testNext > testNow ? 1 : 0;
             }
         }
 
@@ -243,7 +254,7 @@ final class LearningLoop {
             router = new Router(version, trained, Set.of(RouterEvaluator.AUTO), Integer.MAX_VALUE);
         }
 
-        private Checkpoint measure(List<LabeledConversation> test) {
+        private Checkpoint measure() {
             EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(test);
             int inScope = 0;
             int top1 = 0;
@@ -272,6 +283,7 @@ final class LearningLoop {
                     wrong,
                     swaps,
                     rejected,
+                    rejectedBetter,
                     heldBack.size());
         }
     }
@@ -281,6 +293,13 @@ final class LearningLoop {
                 .max(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey)
                 .orElse(null);
+    }
+
+    /** The share of the data routed right: in-scope kept local in their domain, the rest escalated. */
+    private static double routedRight(EvaluationReport report) {
+        return (orZero(report.accuracy()) * report.inScope()
+                        + orZero(report.escalationRecall()) * report.shouldEscalate())
+                / report.messages();
     }
 
     private static double orZero(Double share) {

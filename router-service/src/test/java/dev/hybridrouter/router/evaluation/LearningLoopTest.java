@@ -169,6 +169,7 @@ class LearningLoopTest {
         Checkpoint last = last(checkpoints);
         assertThat(trained.get()).isGreaterThan(1);
         assertThat(last.rejected()).isEqualTo(trained.get() - 1);
+        assertThat(last.rejectedBetter()).isZero();
         assertThat(last.swaps()).isZero();
         assertThat(last.learned()).isZero();
         assertThat(checkpoints)

@@ -209,13 +209,13 @@ public final class LearningSimulation implements Callable<Integer> {
         System.out.println("## Summary");
         System.out.println();
         System.out.println("| run | labelled | accuracy @0.55 | in-scope escalated | held-out escalated | learned"
-                + " (wrong) | swaps, rejected | minutes |");
+                + " (wrong) | swaps, rejected (better on test) | minutes |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Outcome outcome : outcomes) {
             Checkpoint end = outcome.end();
             System.out.printf(
                     Locale.ROOT,
-                    "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %d (%d) | %d, %d | %.1f |%n",
+                    "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %d (%d) | %d, %d (%d) | %.1f |%n",
                     outcome.name(),
                     end.labelled(),
                     100 * end.accuracy(),
@@ -225,6 +225,7 @@ public final class LearningSimulation implements Callable<Integer> {
                     end.learnedWrong(),
                     end.swaps(),
                     end.rejected(),
+                    end.rejectedBetter(),
                     outcome.minutes());
         }
         System.out.printf(Locale.ROOT, "%nLoad average %.1f at the end.%n", loadAverage());
@@ -338,8 +339,8 @@ public final class LearningSimulation implements Callable<Integer> {
                 curves.size(),
                 minutes);
         System.out.println("| labelled | streamed | top-1 | accuracy @0.55 | in-scope escalated | held-out escalated"
-                + " | learned | of them wrong | held back | swaps | rejected |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | learned | of them wrong | held back | swaps | rejected | rejected, better on test |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         int shown = 0;
         for (int i = 0; reachedByAll(curves, i); i++) {
             int at = i;
@@ -399,7 +400,7 @@ public final class LearningSimulation implements Callable<Integer> {
         Checkpoint mean = mean(checkpoints);
         System.out.printf(
                 Locale.ROOT,
-                "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d | %d | %d | %.1f | %.1f |%n",
+                "| %s | %d | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d | %d | %d | %.1f | %.1f | %.1f |%n",
                 labelled,
                 mean.streamed(),
                 100 * mean.top1(),
@@ -410,7 +411,8 @@ public final class LearningSimulation implements Callable<Integer> {
                 mean.learnedWrong(),
                 mean.heldBack(),
                 mean(checkpoints, Checkpoint::swaps),
-                mean(checkpoints, Checkpoint::rejected));
+                mean(checkpoints, Checkpoint::rejected),
+                mean(checkpoints, Checkpoint::rejectedBetter));
     }
 
     /** The means of checkpoints, counts rounded. */
@@ -426,6 +428,7 @@ public final class LearningSimulation implements Callable<Integer> {
                 (int) Math.round(mean(checkpoints, Checkpoint::learnedWrong)),
                 (int) Math.round(mean(checkpoints, Checkpoint::swaps)),
                 (int) Math.round(mean(checkpoints, Checkpoint::rejected)),
+                (int) Math.round(mean(checkpoints, Checkpoint::rejectedBetter)),
                 (int) Math.round(mean(checkpoints, Checkpoint::heldBack)));
     }
 
