@@ -2,30 +2,22 @@ package dev.hybridrouter.router.evaluation;
 
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.policies.PolicyLoader;
+import dev.hybridrouter.router.evaluation.Hwu64.Row;
 import dev.hybridrouter.router.routing.DomainClassifier.Classification;
 import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The HWU64 routing benchmark: policies whose domains are HWU64 scenarios, with 5, 20 and 100
@@ -40,29 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Hwu64Benchmark {
 
-    /** Held out in turn: consecutive triples of the scenarios in alphabetical order. */
-    static final List<List<String>> HELD_OUT = List.of(
-            List.of("alarm", "audio", "calendar"),
-            List.of("cooking", "datetime", "email"),
-            List.of("general", "iot", "lists"),
-            List.of("music", "news", "play"),
-            List.of("qa", "recommendation", "social"),
-            List.of("takeaway", "transport", "weather"));
-
     static final int[] EXAMPLES_PER_SCENARIO = {5, 20, 100};
-    static final long SEED = 42;
-
-    /** The policy loader's default threshold. */
-    static final double DEFAULT_THRESHOLD = 0.55;
 
     static final double MAX_FALSE_ESCALATION = 0.05;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private Hwu64Benchmark() {}
-
-    /** A labelled HWU64 message. */
-    record Row(String text, String scenario) {}
 
     /** What one policy did on the test file; shares in [0,1]. */
     record FoldResult(
@@ -86,8 +60,8 @@ public final class Hwu64Benchmark {
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
-        List<Row> train = read(dir.resolve("hwu64_fold1_train.jsonl"));
-        List<Row> test = read(dir.resolve("hwu64_fold1_test.jsonl"));
+        List<Row> train = Hwu64.read(dir.resolve(Hwu64.TRAIN_FILE));
+        List<Row> test = Hwu64.read(dir.resolve(Hwu64.TEST_FILE));
         List<String> models = args.length > 1
                 ? List.of(args).subList(1, args.length)
                 : List.of(EmbeddingCache.ALL_MINILM_L6_V2_Q, EmbeddingCache.BGE_SMALL_EN_V15_Q);
@@ -137,7 +111,7 @@ public final class Hwu64Benchmark {
                 : new int[] {Integer.getInteger("hwu64.examples")};
         for (int n : sizes) {
             List<FoldResult> results = new ArrayList<>();
-            for (List<String> heldOut : HELD_OUT) {
+            for (List<String> heldOut : Hwu64.HELD_OUT) {
                 results.add(fold(model, cache, train, test, n, heldOut));
             }
             System.out.printf(
@@ -167,24 +141,24 @@ public final class Hwu64Benchmark {
         System.out.println("Per held-out triple (%):");
         System.out.println();
         StringBuilder header = new StringBuilder("| examples/scenario | figure |");
-        HELD_OUT.forEach(
+        Hwu64.HELD_OUT.forEach(
                 triple -> header.append(' ').append(String.join(", ", triple)).append(" |"));
         System.out.println(header);
-        System.out.println("|---|---|" + "---|".repeat(HELD_OUT.size()));
+        System.out.println("|---|---|" + "---|".repeat(Hwu64.HELD_OUT.size()));
         perFold.forEach(System.out::println);
         System.out.println();
     }
 
     /** Routing latency with nothing cached: every message embedded afresh. */
     private static void latency(String model, List<Row> train, List<Row> test) {
-        List<String> heldOut = HELD_OUT.get(0);
-        Policy policy = policy(model, DEFAULT_THRESHOLD, train, 20, heldOut);
+        List<String> heldOut = Hwu64.HELD_OUT.get(0);
+        Policy policy = Hwu64.policy(model, Hwu64.DEFAULT_THRESHOLD, train, 20, heldOut, outOfScope());
         EmbeddingCache uncached = new EmbeddingCache(0);
         long start = System.nanoTime();
         uncached.preload(model);
         double loadSeconds = (System.nanoTime() - start) / 1e9;
         EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, uncached);
-        EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(labelled(test, heldOut));
+        EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(Hwu64.labelled(test, heldOut));
         System.out.printf(
                 Locale.ROOT,
                 "Routing one message, nothing cached (%d test messages, one thread, policy of 20 examples"
@@ -198,12 +172,12 @@ public final class Hwu64Benchmark {
 
     private static FoldResult fold(
             String model, EmbeddingCache cache, List<Row> train, List<Row> test, int n, List<String> heldOut) {
-        Policy policy = policy(model, DEFAULT_THRESHOLD, train, n, heldOut);
+        Policy policy = Hwu64.policy(model, Hwu64.DEFAULT_THRESHOLD, train, n, heldOut, outOfScope());
         long start = System.nanoTime();
         EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, cache);
         double trainingSeconds = (System.nanoTime() - start) / 1e9;
 
-        List<LabeledConversation> testData = labelled(test, heldOut);
+        List<LabeledConversation> testData = Hwu64.labelled(test, heldOut);
         EvaluationReport atDefault = new RouterEvaluator(policy, classifier).evaluate(testData);
 
         Set<String> examples =
@@ -212,9 +186,9 @@ public final class Hwu64Benchmark {
                 .filter(row -> !heldOut.contains(row.scenario()) && !examples.contains(row.text()))
                 .toList();
         double threshold = new RouterEvaluator(policy, classifier)
-                .calibrate(labelled(tuning, heldOut), MAX_FALSE_ESCALATION)
+                .calibrate(Hwu64.labelled(tuning, heldOut), MAX_FALSE_ESCALATION)
                 .threshold();
-        Policy tuned = policy(model, threshold, train, n, heldOut);
+        Policy tuned = Hwu64.policy(model, threshold, train, n, heldOut, outOfScope());
         EvaluationReport atTrainThreshold = new RouterEvaluator(tuned, classifier).evaluate(testData);
         CalibrationReport oracle = new RouterEvaluator(policy, classifier).calibrate(testData, MAX_FALSE_ESCALATION);
 
@@ -248,79 +222,6 @@ public final class Hwu64Benchmark {
                 classifier.calibration().temperature());
     }
 
-    /**
-     * A policy of the scenarios not held out, each with its first n train messages after a seeded
-     * shuffle. Written as a policy file (JSON is YAML) and read by the policy loader, as a user's
-     * policy would be.
-     */
-    static Policy policy(String model, double threshold, List<Row> train, int n, List<String> heldOut) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", 1).put("name", "hwu64-" + n);
-        ObjectNode classifier =
-                root.putObject("classifier").put("embedding-model", model).put("threshold", threshold);
-        int outOfScope = Integer.getInteger("hwu64.outOfScope", 0);
-        if (outOfScope > 0) {
-            ArrayNode examples = classifier.putArray("out-of-scope-examples");
-            for (String scenario : heldOut) {
-                List<String> texts = new ArrayList<>(train.stream()
-                        .filter(row -> row.scenario().equals(scenario))
-                        .map(Row::text)
-                        .distinct()
-                        .toList());
-                Collections.shuffle(texts, new Random(SEED));
-                texts.subList(0, outOfScope).forEach(examples::add);
-            }
-        }
-        ArrayNode domains = root.putArray("domains");
-        train.stream().map(Row::scenario).distinct().sorted().forEach(scenario -> {
-            if (!heldOut.contains(scenario)) {
-                List<String> texts = new ArrayList<>(train.stream()
-                        .filter(row -> row.scenario().equals(scenario))
-                        .map(Row::text)
-                        .distinct()
-                        .toList());
-                Collections.shuffle(texts, new Random(SEED));
-                ObjectNode domain = domains.addObject()
-                        .put("name", scenario)
-                        .put("description", "HWU64 scenario " + scenario)
-                        .put("specialist", "slm");
-                texts.subList(0, n).forEach(domain.putArray("examples")::add);
-            }
-        });
-        root.putObject("specialists")
-                .putObject("slm")
-                .put("provider", "openai-compatible")
-                .put("base-url", "http://localhost:8000/v1")
-                .put("model", "slm");
-        root.putObject("escalation").put("large-model", "large");
-        root.putObject("large-models")
-                .putObject("large")
-                .put("provider", "openai")
-                .put("model", "large")
-                .put("api-key-env", "OPENAI_API_KEY");
-        try {
-            Path file = Files.createTempFile("hwu64-policy-", ".yaml");
-            try {
-                Files.writeString(file, JSON.writeValueAsString(root));
-                return PolicyLoader.load(file);
-            } finally {
-                Files.delete(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<LabeledConversation> labelled(List<Row> rows, List<String> heldOut) {
-        List<LabeledConversation> data = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            String label = heldOut.contains(row.scenario()) ? LabeledConversation.ESCALATE : row.scenario();
-            data.add(new LabeledConversation(i + 1, List.of(ChatMessage.user(row.text())), label));
-        }
-        return data;
-    }
-
     private static String best(Classification classification) {
         return classification.scores().entrySet().stream()
                 .max(Map.Entry.comparingByValue())
@@ -328,16 +229,9 @@ public final class Hwu64Benchmark {
                 .getKey();
     }
 
-    static List<Row> read(Path file) throws IOException {
-        List<Row> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-                JsonNode node = JSON.readTree(line);
-                rows.add(new Row(
-                        node.get("text").asString(), node.get("scenario").asString()));
-            }
-        }
-        return rows;
+    /** {@code -Dhwu64.outOfScope}: out-of-scope examples from each held-out scenario, 0 by default. */
+    private static int outOfScope() {
+        return Integer.getInteger("hwu64.outOfScope", 0);
     }
 
     private static double loadAverage() {

@@ -3,7 +3,7 @@ package dev.hybridrouter.router.evaluation;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
-import dev.hybridrouter.router.evaluation.Hwu64Benchmark.Row;
+import dev.hybridrouter.router.evaluation.Hwu64.Row;
 import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
 import dev.hybridrouter.router.routing.Router;
@@ -37,15 +37,11 @@ public final class ResidencyBenchmark {
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
-        List<Row> train = Hwu64Benchmark.read(dir.resolve("hwu64_fold1_train.jsonl"));
-        List<Row> test = Hwu64Benchmark.read(dir.resolve("hwu64_fold1_test.jsonl"));
+        List<Row> train = Hwu64.read(dir.resolve(Hwu64.TRAIN_FILE));
+        List<Row> test = Hwu64.read(dir.resolve(Hwu64.TEST_FILE));
         EmbeddingCache embeddings = EmbeddingCache.ofDefaults();
-        Policy policy = Hwu64Benchmark.policy(
-                EmbeddingCache.ALL_MINILM_L6_V2_Q,
-                Hwu64Benchmark.DEFAULT_THRESHOLD,
-                train,
-                EXAMPLES_PER_SCENARIO,
-                List.of());
+        Policy policy = Hwu64.policy(
+                EmbeddingCache.ALL_MINILM_L6_V2_Q, Hwu64.DEFAULT_THRESHOLD, train, EXAMPLES_PER_SCENARIO, List.of(), 0);
         EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, embeddings);
         System.out.printf(
                 "HWU64 fold 1 test file, %d examples a scenario, all-minilm-l6-v2-q, %s, %s%n%n",

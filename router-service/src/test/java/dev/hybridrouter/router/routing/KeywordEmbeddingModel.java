@@ -11,13 +11,18 @@ import java.util.List;
  * A predictable embedding model for tests: one dimension per keyword, counting its occurrences, plus
  * one dimension for every other word. Counts how many texts it embedded.
  */
-final class KeywordEmbeddingModel implements EmbeddingModel {
+public final class KeywordEmbeddingModel implements EmbeddingModel {
 
     private final List<String> keywords;
     private final List<String> embedded = new ArrayList<>();
 
-    KeywordEmbeddingModel(String... keywords) {
+    public KeywordEmbeddingModel(String... keywords) {
         this.keywords = List.of(keywords);
+    }
+
+    /** A cache whose every model id is this model, for classifiers outside this package. */
+    public EmbeddingCache cache() {
+        return new EmbeddingCache(id -> this, 10_000);
     }
 
     @Override
