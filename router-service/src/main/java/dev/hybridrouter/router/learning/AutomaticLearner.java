@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -29,10 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code learning.mode: automatic} for one policy: each label written is added to what the policy's labels say
- * ({@link Proposal#of}); once {@code retrain-every} texts meet the {@link AutomaticRules} (within the day's {@code
- * examples-per-day}) and at least {@code min-held-back} held-back texts exist, a classifier is trained with them
- * and judged against the one serving on the held-back texts ({@link HeldBack#routedRight}). When it routes them no
- * worse, its examples are written to the policy's learned file (the file before kept as {@code .previous}) and the
+ * ({@link Proposal#of}); once {@code retrain-every} texts meet the {@link AutomaticRules} (or what is left of the
+ * day's {@code examples-per-day}, when that is fewer) and at least {@code min-held-back} held-back texts exist, a classifier is trained with them
+ * and judged against the one serving on the held-back texts ({@link HeldBack#compare}). Unless it routes them worse
+ * beyond chance ({@link HeldBack.Comparison#worse}), its examples are written to the policy's learned file (the file before kept as {@code .previous}) and the
  * policy reloads, which swaps the new classifier in atomically; when it routes them worse, those texts are left to
  * review and not tried again. Runs on the labelling thread: never on a request's path.
  *
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code router.learning.held.back.routed.right}: the share of held-back texts the serving classifier routes right,
  * as last judged.
  */
-final class AutomaticLearner implements Consumer<Label> {
+public final class AutomaticLearner implements Consumer<Label> {
 
     private static final Logger log = LoggerFactory.getLogger(AutomaticLearner.class);
 
@@ -65,7 +66,7 @@ final class AutomaticLearner implements Consumer<Label> {
      * @param reload reads the policy again, learned file included
      * @param earlier the policy's labels written before this process started
      */
-    AutomaticLearner(
+    public AutomaticLearner(
             String policy,
             Policy.Learning settings,
             Supplier<ActivePolicy> serving,
@@ -92,50 +93,69 @@ final class AutomaticLearner implements Consumer<Label> {
                 .register(meters);
     }
 
+    /**
+     * A candidate classifier and what became of it.
+     *
+     * @param candidate the policy with the new examples
+     * @param classifier the classifier trained for it
+     * @param judged how it and the serving one routed the held-back texts
+     * @param swapped whether it was swapped in
+     */
+    public record Verdict(Policy candidate, DomainClassifier classifier, HeldBack.Comparison judged, boolean swapped) {}
+
     @Override
-    public synchronized void accept(Label label) {
+    public void accept(Label label) {
+        learn(label);
+    }
+
+    /** Adds a label; when it completes a batch of examples, the verdict on the classifier trained with them. */
+    public synchronized Optional<Verdict> learn(Label label) {
         labels.add(label);
         ActivePolicy active = serving.get();
         if (active == null) {
-            return;
+            return Optional.empty();
         }
         Policy current = active.policy();
         List<Proposal> proposals = Proposal.of(labels, known(current));
         List<Proposal> heldBack = proposals.stream().filter(rules::heldBack).toList();
+        int room = Math.max(0, settings.automatic().examplesPerDay() - learnedToday());
         List<Proposal> accepted = proposals.stream()
                 .filter(rules::accepts)
                 .filter(p -> !rejected.contains(p.text()))
                 .filter(p -> current.domain(p.label()).isPresent() || p.outOfScope())
-                .limit(Math.max(0, settings.automatic().examplesPerDay() - learnedToday()))
+                .limit(room)
                 .toList();
-        if (accepted.size() < settings.automatic().retrainEvery()
+        int batch = Math.min(settings.automatic().retrainEvery(), room); // what is left of the day's cap fills one
+        if (batch == 0
+                || accepted.size() < batch
                 || heldBack.size() < settings.automatic().minHeldBack()) {
-            return;
+            return Optional.empty();
         }
         LearnedExamples more = AutomaticRules.learned(accepted);
         Policy candidate = current.withLearned(more);
-        double now = HeldBack.routedRight(current, active.router().classifier(), heldBack);
-        double next = HeldBack.routedRight(candidate, classifiers.apply(candidate), heldBack);
-        if (next < now) {
+        DomainClassifier trained = classifiers.apply(candidate);
+        HeldBack.Comparison judged =
+                HeldBack.compare(current, active.router().classifier(), candidate, trained, heldBack);
+        if (judged.worse()) {
             accepted.forEach(p -> rejected.add(p.text()));
-            routedRightPerMillion.set(Math.round(now * 1e6));
+            routedRightPerMillion.set(Math.round(judged.current() * 1e6));
             count("rejected");
             log.info(
                     "Learning: policy '{}' keeps its classifier: with {} new examples it routes {} of {} held-back"
                             + " texts right instead of {}; those examples are left to review",
                     policy,
                     more.size(),
-                    share(next),
+                    share(judged.candidate()),
                     heldBack.size(),
-                    share(now));
-            return;
+                    share(judged.current()));
+            return Optional.of(new Verdict(candidate, trained, judged, false));
         }
         Path file = settings.learnedFile(policy);
         LearnedExamples learned = LearnedExamples.read(file, domains(current)).plus(more);
         keepPrevious(file);
         learned.write(file);
         learnedToday += more.size();
-        routedRightPerMillion.set(Math.round(next * 1e6));
+        routedRightPerMillion.set(Math.round(judged.candidate() * 1e6));
         count("swapped");
         log.info(
                 "Learning: policy '{}' learned {} examples ({} in all); its classifier routes {} of {} held-back"
@@ -143,10 +163,11 @@ final class AutomaticLearner implements Consumer<Label> {
                 policy,
                 more.size(),
                 learned.size(),
-                share(next),
+                share(judged.candidate()),
                 heldBack.size(),
-                share(now));
+                share(judged.current()));
         reload.run();
+        return Optional.of(new Verdict(candidate, trained, judged, true));
     }
 
     /** The texts the policy has already: examples (learned ones included) and out-of-scope examples. */

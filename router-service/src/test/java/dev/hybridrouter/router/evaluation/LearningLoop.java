@@ -1,18 +1,29 @@
 package dev.hybridrouter.router.evaluation;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hybridrouter.gateway.wire.ChatCompletionRequest;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.LearnedExamples;
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.MutableClock;
+import dev.hybridrouter.router.execution.ResponseCache;
+import dev.hybridrouter.router.learning.AutomaticLearner;
 import dev.hybridrouter.router.learning.AutomaticRules;
 import dev.hybridrouter.router.learning.HeldBack;
 import dev.hybridrouter.router.learning.Label;
 import dev.hybridrouter.router.learning.Proposal;
+import dev.hybridrouter.router.policy.ActivePolicy;
 import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
 import dev.hybridrouter.router.routing.Router;
 import dev.hybridrouter.router.routing.RoutingDecision;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,18 +32,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The loop of {@code learning.mode: automatic}, run on labelled messages instead of traffic. Messages are routed
- * one after another by the classifier of the current version; each escalated one is labelled by a {@link
- * SimulatedTeacher}; after each label the automatic rules are applied as the router applies them ({@link
- * Proposal#of} over all labels so far, knowing the policy's examples and what was learned; {@link
- * AutomaticRules#accepts}; the daily cap); every {@code retrain-every} newly learned examples, once {@code
- * min-held-back} held-back texts exist, a candidate is trained on the policy with everything learned and swapped in
- * only when it routes the held-back texts no worse than the current version ({@link HeldBack#routedRight}). A
- * rejected candidate's examples stay learned, as they stay in the learned file: the next candidate has them too.
+ * one after another by the version serving; each escalated one is labelled by a {@link SimulatedTeacher} and given
+ * to the router's own {@link AutomaticLearner} (its rules, held-back judgement, learned file and daily cap, on a
+ * clock that moves a day every {@code day} escalations); when it swaps, the start policy is read again with its
+ * learned file, as the router reloads it.
  */
 final class LearningLoop {
 
@@ -102,7 +111,11 @@ final class LearningLoop {
             SimulatedTeacher teacher,
             Consumer<String> log) {
         this.start = start;
-        this.trainer = trainer;
+        Cache<EmbeddingDomainClassifier.Inputs, DomainClassifier> trained =
+                Caffeine.newBuilder().maximumSize(4).build();
+        // the router keeps trained classifiers too: the reload after a swap does not train again
+        this.trainer =
+                policy -> trained.get(EmbeddingDomainClassifier.Inputs.of(policy), inputs -> trainer.apply(policy));
         this.rules = rules;
         this.day = day;
         this.teacher = teacher;
@@ -117,7 +130,7 @@ final class LearningLoop {
         return new Run(stream, test).run(labels, every);
     }
 
-    /** The state of one run. */
+    /** The state of one run: the router's own {@link AutomaticLearner}, its learned file in a folder of the run. */
     private final class Run {
 
         private final List<Message> stream;
@@ -126,30 +139,61 @@ final class LearningLoop {
         private final Set<String> policyTexts = new HashSet<>(start.classifier().outOfScopeExamples());
         private final AutomaticRules automatic = new AutomaticRules(rules);
         private final List<Label> labels = new ArrayList<>();
-        /** Everything learned: the learned file. */
-        private LearnedExamples learned = LearnedExamples.NONE;
-        /** What the current version learned. */
-        private LearnedExamples serving = LearnedExamples.NONE;
+        private final List<String> domains =
+                start.domains().stream().map(Policy.Domain::name).toList();
+        private final MutableClock clock = new MutableClock();
+        private final AtomicReference<ActivePolicy> serving = new AtomicReference<>();
+        private final Path learnedFile;
+        private final AutomaticLearner learner;
 
-        private Policy policy = start;
-        private DomainClassifier classifier;
-        private Router router;
         private int streamed;
         private int swaps;
         private int rejected;
         private int rejectedBetter;
-        private int sinceTraining;
-        private int days;
         private int escalatedToday;
-        private int learnedToday;
-        private List<Proposal> heldBack = List.of();
 
         Run(List<Message> stream, List<LabeledConversation> test) {
             this.stream = stream;
             this.test = test;
             stream.forEach(message -> truth.putIfAbsent(message.text(), message.truth()));
             start.domains().forEach(domain -> policyTexts.addAll(domain.examples()));
-            serve(start, trainer.apply(start), LearnedExamples.NONE);
+            Path directory;
+            try {
+                directory = Files.createTempDirectory("learning-simulation");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Policy.Automatic applied = day.isPresent()
+                    ? rules
+                    : new Policy.Automatic(
+                            rules.agreement(),
+                            rules.runnerUp(),
+                            Integer.MAX_VALUE,
+                            rules.heldBack(),
+                            rules.minHeldBack(),
+                            rules.retrainEvery());
+            Policy.Learning learning = new Policy.Learning(
+                    directory.toString(),
+                    Policy.LearningMode.AUTOMATIC,
+                    TEACHER,
+                    1.0,
+                    Integer.MAX_VALUE,
+                    Duration.ofSeconds(30),
+                    1,
+                    1L << 20,
+                    Duration.ofDays(365),
+                    applied);
+            learnedFile = learning.learnedFile(start.name());
+            serve();
+            learner = new AutomaticLearner(
+                    start.name(),
+                    learning,
+                    serving::get,
+                    trainer,
+                    this::serve,
+                    clock,
+                    new SimpleMeterRegistry(),
+                    List.of());
         }
 
         List<Checkpoint> run(int maxLabels, int every) {
@@ -160,11 +204,12 @@ final class LearningLoop {
                     break;
                 }
                 streamed++;
-                RoutingDecision decision = router.route(
-                        ChatCompletionRequest.of(RouterEvaluator.AUTO, List.of(ChatMessage.user(message.text()))));
+                RoutingDecision decision = serving.get()
+                        .router()
+                        .route(ChatCompletionRequest.of(
+                                RouterEvaluator.AUTO, List.of(ChatMessage.user(message.text()))));
                 if (decision.escalate()) {
-                    label(message, decision);
-                    learn();
+                    learner.learn(label(message, decision)).ifPresent(this::judged);
                     if (labels.size() % every == 0) {
                         checkpoints.add(measure());
                     }
@@ -176,11 +221,22 @@ final class LearningLoop {
             return checkpoints;
         }
 
-        private void label(Message message, RoutingDecision decision) {
+        /** The policy as the router reads it: the start policy with its learned file. */
+        private void serve() {
+            Policy policy = start.withLearned(LearnedExamples.read(learnedFile, domains));
+            serving.set(new ActivePolicy(
+                    new Router(policy, trainer.apply(policy), Set.of(RouterEvaluator.AUTO), Integer.MAX_VALUE),
+                    Map.of(),
+                    Map.of(),
+                    null,
+                    new ResponseCache(policy.cache(), clock),
+                    null));
+        }
+
+        private Label label(Message message, RoutingDecision decision) {
             if (day.isPresent() && escalatedToday == day.getAsInt()) {
-                days++;
+                clock.advance(Duration.ofDays(1));
                 escalatedToday = 0;
-                learnedToday = 0;
             }
             escalatedToday++;
             String runnerUp = decision.scores().entrySet().stream()
@@ -188,8 +244,8 @@ final class LearningLoop {
                     .max(Map.Entry.comparingByValue())
                     .map(Map.Entry::getKey)
                     .orElse(null);
-            labels.add(new Label(
-                    Instant.EPOCH.plus(Duration.ofDays(days)),
+            Label label = new Label(
+                    clock.instant(),
                     start.name(),
                     message.text(),
                     decision.route(),
@@ -197,64 +253,45 @@ final class LearningLoop {
                     runnerUp,
                     decision.reason().label(),
                     teacher.label(message.truth()),
-                    TEACHER));
+                    TEACHER);
+            labels.add(label);
+            return label;
         }
 
-        /** The automatic rules after a new label, and a candidate when enough was learned since the last. */
-        private void learn() {
-            Set<String> known = new HashSet<>(policyTexts);
-            known.addAll(learned.texts());
-            List<Proposal> proposals = Proposal.of(labels, known);
-            heldBack = proposals.stream().filter(automatic::heldBack).toList();
-            long room = day.isPresent() ? Math.max(0, rules.examplesPerDay() - learnedToday) : Long.MAX_VALUE;
-            List<Proposal> accepted =
-                    proposals.stream().filter(automatic::accepts).limit(room).toList();
-            learned = learned.plus(AutomaticRules.learned(accepted));
-            learnedToday += accepted.size();
-            sinceTraining += accepted.size();
-            if (sinceTraining < rules.retrainEvery() || heldBack.size() < rules.minHeldBack()) {
-                return;
-            }
-            sinceTraining = 0;
-            long begin = System.nanoTime();
-            Policy candidatePolicy = start.withLearned(learned);
-            DomainClassifier candidate = trainer.apply(candidatePolicy);
-            double trainingSeconds = (System.nanoTime() - begin) / 1e9;
-            double now = HeldBack.routedRight(policy, classifier, heldBack);
-            double next = HeldBack.routedRight(candidatePolicy, candidate, heldBack);
-            boolean swap = next >= now;
-            double testNow = routedRight(new RouterEvaluator(policy, classifier).evaluate(test));
-            double testNext = routedRight(new RouterEvaluator(candidatePolicy, candidate).evaluate(test));
-            log.accept(String.format(
-                    Locale.ROOT,
-                    "%d labelled, %d learned: candidate routes %.1f%% of %d held-back texts right, current %.1f%%: %s"
-                            + " (trained in %.1f s); on the test data %.1f%% and %.1f%%",
-                    labels.size(),
-                    learned.size(),
-                    100 * next,
-                    heldBack.size(),
-                    100 * now,
-                    swap ? "swapped in" : "rejected",
-                    trainingSeconds,
-                    100 * testNext,
-                    100 * testNow));
-            if (swap) {
+        /** Counts a verdict; a rejected candidate is also measured on the test data: was the guard right? */
+        private void judged(AutomaticLearner.Verdict verdict) {
+            HeldBack.Comparison judged = verdict.judged();
+            String onTest = "";
+            if (verdict.swapped()) {
                 swaps++;
-                serve(candidatePolicy, candidate, learned);
             } else {
                 rejected++;
+                ActivePolicy kept = serving.get();
+                double testNow = routedRight(
+                        new RouterEvaluator(kept.policy(), kept.router().classifier()).evaluate(test));
+                double testNext =
+                        routedRight(new RouterEvaluator(verdict.candidate(), verdict.classifier()).evaluate(test));
                 rejectedBetter += testNext > testNow ? 1 : 0;
+                onTest = String.format(
+                        Locale.ROOT, "; on the test data %.1f%% and %.1f%%", 100 * testNext, 100 * testNow);
             }
-        }
-
-        private void serve(Policy version, DomainClassifier trained, LearnedExamples examples) {
-            policy = version;
-            classifier = trained;
-            serving = examples;
-            router = new Router(version, trained, Set.of(RouterEvaluator.AUTO), Integer.MAX_VALUE);
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%d labelled: candidate routes %.1f%% of %d held-back texts right, current %.1f%% (%d against %d"
+                            + " where they differ): %s%s",
+                    labels.size(),
+                    100 * judged.candidate(),
+                    judged.texts(),
+                    100 * judged.current(),
+                    judged.onlyCandidate(),
+                    judged.onlyCurrent(),
+                    verdict.swapped() ? "swapped in" : "rejected",
+                    onTest));
         }
 
         private Checkpoint measure() {
+            Policy policy = serving.get().policy();
+            DomainClassifier classifier = serving.get().router().classifier();
             EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(test);
             int inScope = 0;
             int top1 = 0;
@@ -264,14 +301,20 @@ final class LearningLoop {
                     top1 += item.label().equals(best(classifier.classify(item.messages()))) ? 1 : 0;
                 }
             }
-            int wrong = (int) serving.outOfScopeExamples().stream()
+            LearnedExamples learned = LearnedExamples.read(learnedFile, domains);
+            int wrong = (int) learned.outOfScopeExamples().stream()
                     .filter(text -> !Label.NONE.equals(truth.get(text)))
                     .count();
-            for (Map.Entry<String, List<String>> domain : serving.domains().entrySet()) {
+            for (Map.Entry<String, List<String>> domain : learned.domains().entrySet()) {
                 wrong += (int) domain.getValue().stream()
                         .filter(text -> !domain.getKey().equals(truth.get(text)))
                         .count();
             }
+            Set<String> known = new HashSet<>(policyTexts);
+            known.addAll(learned.texts());
+            int heldBack = (int) Proposal.of(labels, known).stream()
+                    .filter(automatic::heldBack)
+                    .count();
             return new Checkpoint(
                     labels.size(),
                     streamed,
@@ -279,12 +322,12 @@ final class LearningLoop {
                     orZero(report.accuracy()),
                     orZero(report.inScopeEscalationShare()),
                     orZero(report.escalationRecall()),
-                    serving.size(),
+                    learned.size(),
                     wrong,
                     swaps,
                     rejected,
                     rejectedBetter,
-                    heldBack.size());
+                    heldBack);
         }
     }
 
