@@ -1,10 +1,12 @@
 package dev.hybridrouter.router;
 
+import dev.hybridrouter.router.routing.ClassifierDiskCache;
 import dev.hybridrouter.specialists.inprocess.ModelDownloader;
 import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -76,8 +78,23 @@ public record RouterProperties(
             @DefaultValue("60s") Duration requestTimeout,
             @DefaultValue("10000") @Min(1) int maxConnections) {}
 
-    /** @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off */
-    public record Classifier(@DefaultValue("10000") long cacheSize) {}
+    /**
+     * @param cacheSize the most message embeddings kept (about 1.6 KB each); 0 turns the cache off
+     * @param cacheDir where trained classifiers are kept, one file each, so that a start or reload with a policy
+     *     trained before skips training; empty turns this off. Default {@code ~/.cache/hybrid-router/classifiers}
+     * @param cacheFiles the most trained classifiers kept in {@code cacheDir}; those used longest ago are deleted
+     */
+    public record Classifier(
+            @DefaultValue("10000") long cacheSize, String cacheDir, @DefaultValue("32") @Min(1) int cacheFiles) {
+        public Classifier {
+            cacheDir = cacheDir != null ? cacheDir : ClassifierDiskCache.DEFAULT_DIR.toString();
+        }
+
+        /** {@code cacheDir}, or none when it is empty. */
+        public Optional<Path> cacheDirectory() {
+            return cacheDir.isBlank() ? Optional.empty() : Optional.of(Path.of(cacheDir));
+        }
+    }
 
     /**
      * Redis, for counts every replica must share: tenants' request rates, requests in flight and daily tokens.

@@ -4,9 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.RouterProperties;
+import dev.hybridrouter.router.routing.ClassifierDiskCache;
 import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
+import java.time.Clock;
 import java.util.function.Function;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,8 +16,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The in-process classifier: one embedding cache for the process (each ONNX model loaded once, shared
  * across policy reloads), and a classifier trained on each policy's examples when it loads. The last {@value
- * #TRAINED} classifiers trained are kept by what they were trained on, so a reload that changes no example (or
- * a version automatic learning trained and judged already) does not train again.
+ * #TRAINED} classifiers are kept in memory by what they were trained on, so a reload that changes no example (or
+ * a version automatic learning trained and judged already) does not train again; behind them, unless {@code
+ * router.classifier.cache-dir} is empty, the {@link ClassifierDiskCache}, so that a new process does not either.
  */
 @Configuration(proxyBeanMethods = false)
 class ClassifierConfig {
@@ -28,11 +31,15 @@ class ClassifierConfig {
     static final int TRAINED = 16;
 
     @Bean
-    Function<Policy, DomainClassifier> classifiers(EmbeddingCache embeddings) {
+    Function<Policy, DomainClassifier> classifiers(
+            EmbeddingCache embeddings, RouterProperties properties, Clock clock) {
+        RouterProperties.Classifier settings = properties.classifier();
+        Function<Policy, EmbeddingDomainClassifier> train = settings.cacheDirectory()
+                .map(dir -> new ClassifierDiskCache(dir, settings.cacheFiles(), embeddings, clock))
+                .<Function<Policy, EmbeddingDomainClassifier>>map(disk -> disk::get)
+                .orElse(policy -> EmbeddingDomainClassifier.of(policy, embeddings));
         Cache<EmbeddingDomainClassifier.Inputs, DomainClassifier> trained =
                 Caffeine.newBuilder().maximumSize(TRAINED).build();
-        return policy -> trained.get(
-                EmbeddingDomainClassifier.Inputs.of(policy),
-                inputs -> EmbeddingDomainClassifier.of(policy, embeddings));
+        return policy -> trained.get(EmbeddingDomainClassifier.Inputs.of(policy), inputs -> train.apply(policy));
     }
 }

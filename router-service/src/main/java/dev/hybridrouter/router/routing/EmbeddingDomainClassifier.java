@@ -38,6 +38,12 @@ import java.util.stream.IntStream;
  */
 public final class EmbeddingDomainClassifier implements DomainClassifier {
 
+    /*
+     * The constants below, SoftmaxRegression's and GenericRequests.TEXTS are part of the key of classifiers
+     * stored on disk (ClassifierDiskCache.Key), so that a release that changes them does not read a classifier
+     * an older one trained. Any other change to what training computes must raise ClassifierDiskCache.FORMAT.
+     */
+
     /** L2 penalty of the regression, chosen by cross-validation on the HWU64 train split. */
     static final double LAMBDA = 4e-4;
 
@@ -64,8 +70,8 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
 
     static final int FOLDS = 5;
 
-    private static final double PRIOR_LOG_SIGMA = 0.5;
-    private static final long SEED = 42;
+    static final double PRIOR_LOG_SIGMA = 0.5;
+    static final long SEED = 42;
 
     private final String modelId;
     private final EmbeddingCache embeddings;
@@ -147,6 +153,42 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                 SoftmaxRegression.fit(training.x(), training.y(), training.weights(), classes + 1, LAMBDA);
         return new EmbeddingDomainClassifier(
                 modelId, embeddings, List.copyOf(domains), regression, training.calibrate());
+    }
+
+    /**
+     * A classifier that {@link #of} trained, from the parts {@link ClassifierDiskCache} stored of it.
+     *
+     * @throws IllegalArgumentException if the parts do not fit together: a regression without one class per
+     *     domain and the "none" class, or a calibration that is not finite and positive
+     */
+    static EmbeddingDomainClassifier restored(
+            String modelId,
+            EmbeddingCache embeddings,
+            List<String> domains,
+            SoftmaxRegression regression,
+            Calibration calibration) {
+        if (domains.isEmpty() || regression.bias().length != domains.size() + 1) {
+            throw new IllegalArgumentException("the regression has " + regression.bias().length + " classes for "
+                    + domains.size() + " domains and the \"none\" class");
+        }
+        if (!(calibration.temperature() > 0)
+                || !Double.isFinite(calibration.temperature())
+                || !Double.isFinite(calibration.rejectLevel())) {
+            throw new IllegalArgumentException("the calibration is not finite and positive: " + calibration);
+        }
+        return new EmbeddingDomainClassifier(modelId, embeddings, List.copyOf(domains), regression, calibration);
+    }
+
+    String modelId() {
+        return modelId;
+    }
+
+    List<String> domains() {
+        return domains;
+    }
+
+    SoftmaxRegression regression() {
+        return regression;
     }
 
     @Override

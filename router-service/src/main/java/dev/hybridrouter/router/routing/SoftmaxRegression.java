@@ -10,8 +10,10 @@ import java.util.Random;
  */
 final class SoftmaxRegression {
 
-    private static final double TOLERANCE = 1e-4;
-    private static final int MAX_ITERATIONS = 1_000;
+    /** Part of the key of classifiers stored on disk ({@link ClassifierDiskCache}), as are the next. */
+    static final double TOLERANCE = 1e-4;
+
+    static final int MAX_ITERATIONS = 1_000;
 
     private final double[][] weights;
     private final double[] bias;
@@ -19,6 +21,31 @@ final class SoftmaxRegression {
     private SoftmaxRegression(double[][] weights, double[] bias) {
         this.weights = weights;
         this.bias = bias;
+    }
+
+    /**
+     * A fitted regression from its weights ({@code classes x dimension}) and biases ({@code classes}), as
+     * {@link #weights()} and {@link #bias()} gave them.
+     *
+     * @throws IllegalArgumentException if they are empty, not rectangular, of other counts, or not finite
+     */
+    static SoftmaxRegression of(double[][] weights, double[] bias) {
+        if (weights.length == 0 || weights.length != bias.length || weights[0].length == 0) {
+            throw new IllegalArgumentException("a regression needs as many bias terms as weight rows, at least one");
+        }
+        double[][] w = new double[weights.length][];
+        for (int c = 0; c < weights.length; c++) {
+            if (weights[c].length != weights[0].length) {
+                throw new IllegalArgumentException("weight rows differ in length");
+            }
+            w[c] = weights[c].clone();
+        }
+        boolean finite = Arrays.stream(w).flatMapToDouble(Arrays::stream).allMatch(Double::isFinite)
+                && Arrays.stream(bias).allMatch(Double::isFinite);
+        if (!finite) {
+            throw new IllegalArgumentException("weights and bias must be finite");
+        }
+        return new SoftmaxRegression(w, bias.clone());
     }
 
     /**
@@ -97,6 +124,16 @@ final class SoftmaxRegression {
             }
         }
         return new SoftmaxRegression(w, b);
+    }
+
+    /** A copy of the weights, one row per class. */
+    double[][] weights() {
+        return Arrays.stream(weights).map(double[]::clone).toArray(double[][]::new);
+    }
+
+    /** A copy of the bias terms, one per class. */
+    double[] bias() {
+        return bias.clone();
     }
 
     /** The logit of each class for one input. */

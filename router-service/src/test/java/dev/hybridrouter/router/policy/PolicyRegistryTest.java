@@ -198,7 +198,7 @@ class PolicyRegistryTest {
                 new RouterProperties.Limits(DataSize.ofMegabytes(1), 1000, 500_000, 256),
                 new RouterProperties.Server(
                         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), 100),
-                new RouterProperties.Classifier(0),
+                new RouterProperties.Classifier(0, "", 32),
                 new RouterProperties.Models(dir.resolve("models"), true),
                 new RouterProperties.Redis(
                         null, Duration.ofMillis(250), RouterProperties.OnFailure.OPEN, Duration.ofMinutes(10)),
