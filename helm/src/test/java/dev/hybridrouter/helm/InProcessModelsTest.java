@@ -100,6 +100,7 @@ class InProcessModelsTest {
         Container router = router(manifests);
         assertThat(env(router))
                 .containsEntry("ROUTER_MODELS_CACHE_DIR", CACHE_DIR)
+                .containsEntry("ROUTER_CLASSIFIER_CACHE_DIR", CACHE_DIR + "/classifiers")
                 .containsEntry("ROUTER_MODELS_OFFLINE", "false");
         VolumeMount models = mount(router, "models");
         assertThat(models.getMountPath()).isEqualTo(CACHE_DIR);
@@ -153,7 +154,9 @@ class InProcessModelsTest {
         Container router = router(render.render());
 
         // then
-        assertThat(env(router)).containsEntry("ROUTER_MODELS_CACHE_DIR", "/models");
+        assertThat(env(router))
+                .containsEntry("ROUTER_MODELS_CACHE_DIR", "/models")
+                .containsEntry("ROUTER_CLASSIFIER_CACHE_DIR", "/models/classifiers");
         assertThat(mount(router, "models").getMountPath()).isEqualTo("/models");
     }
 

@@ -1833,7 +1833,7 @@ class PolicyLoaderTest {
                         100,
                         64L << 20,
                         Duration.ofDays(90),
-                        new Policy.Automatic(1, true, 200, 0.2, 20, 50)));
+                        new Policy.Automatic(1, true, 1000, 0.2, 20, 50)));
         assertThat(learning.learnedFile("shop")).isEqualTo(Path.of("/var/lib/labels/shop.learned.yaml"));
     }
 
