@@ -68,7 +68,8 @@ class InProcessBenchmarkTest {
         });
         server.start();
         try {
-            RouterChat chat = new RouterChat(server.getAddress().getPort(), Duration.ofMillis(300));
+            // long enough for the headers and the first chunk on a loaded machine (300 ms was not, under a build)
+            RouterChat chat = new RouterChat(server.getAddress().getPort(), Duration.ofSeconds(3));
 
             // when
             RouterChat.Answer answer = chat.streamed(RouterChat.body("bench", "hi", 8, 1, null, true));
