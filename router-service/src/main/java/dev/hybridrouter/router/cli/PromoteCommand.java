@@ -17,12 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "promote",
         mixinStandardHelpOptions = true,
-        description = {
-            "Adds the texts review proposes (with the same filters) to the policy's learned file,",
-            "POLICY.learned.yaml in its learning directory: labels naming a domain as that domain's",
-            "examples, labels 'none' as out-of-scope examples. The policy file itself is not written;",
-            "a running router reads the learned file at its next reload and trains its classifier again."
-        })
+        description = "Adds the texts review proposes (with the same filters) to the policy's learned file, "
+                + "POLICY.learned.yaml in its learning directory: labels naming a domain as that domain's "
+                + "examples, labels 'none' as out-of-scope examples. The policy file itself is not written; a "
+                + "running router reads the learned file at its next reload and trains its classifier again.")
 final class PromoteCommand implements Callable<Integer> {
 
     @Spec

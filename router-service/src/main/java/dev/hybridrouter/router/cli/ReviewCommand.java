@@ -17,11 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "review",
         mixinStandardHelpOptions = true,
-        description = {
-            "Lists what the teacher's labels of a policy propose: examples for its domains and out-of-scope",
-            "examples, each text with its label, how many labels it has and how much they agree, and the",
-            "classifier's own guess. Texts the policy already has are left out. promote learns them."
-        })
+        description = "Lists what the teacher's labels of a policy propose: examples for its domains and "
+                + "out-of-scope examples, each text with its label, how many labels it has and how much they "
+                + "agree, and the classifier's own guess. Texts the policy already has are left out. promote "
+                + "learns them.")
 final class ReviewCommand implements Callable<Integer> {
 
     @Spec
