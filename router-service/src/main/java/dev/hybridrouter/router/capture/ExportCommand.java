@@ -5,18 +5,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.gateway.wire.Tool;
 import dev.hybridrouter.gateway.wire.WireJson;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,41 +116,26 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private List<Path> captureFiles() throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream =
-                Files.newDirectoryStream(capture, JsonLinesWriter.Output.glob(JsonLinesWriter.Output.CAPTURE))) {
-            stream.forEach(files::add);
-        }
-        files.sort(Comparator.naturalOrder());
-        return files;
+        return JsonLines.files(capture, JsonLinesWriter.Output.CAPTURE);
     }
 
     private void export(Path file, Outputs outputs, Map<String, Integer> counts) throws IOException {
-        // A reader that replaces malformed UTF-8 rather than giving up on the rest of the file
-        try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
-            int number = 0;
-            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
-                number++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                Line line;
-                try {
-                    line = WireJson.MAPPER.readValue(text, Line.class);
-                } catch (JacksonException e) {
-                    skip(file, number, e.getOriginalMessage());
-                    continue;
-                }
-                String problem = problem(line);
-                if (problem != null) {
-                    skip(file, number, problem);
-                } else if (domains.isEmpty() || domains.contains(line.domain())) {
-                    outputs.write(line.domain(), WireJson.MAPPER.writeValueAsString(example(line)));
-                    counts.merge(line.domain(), 1, Integer::sum);
-                }
+        JsonLines.lines(file, (number, text) -> {
+            Line line;
+            try {
+                line = WireJson.MAPPER.readValue(text, Line.class);
+            } catch (JacksonException e) {
+                skip(file, number, e.getOriginalMessage());
+                return;
             }
-        }
+            String problem = problem(line);
+            if (problem != null) {
+                skip(file, number, problem);
+            } else if (domains.isEmpty() || domains.contains(line.domain())) {
+                outputs.write(line.domain(), WireJson.MAPPER.writeValueAsString(example(line)));
+                counts.merge(line.domain(), 1, Integer::sum);
+            }
+        });
     }
 
     private static String problem(Line line) {

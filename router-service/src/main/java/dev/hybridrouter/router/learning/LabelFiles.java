@@ -1,16 +1,12 @@
 package dev.hybridrouter.router.learning;
 
 import dev.hybridrouter.gateway.wire.WireJson;
-import dev.hybridrouter.router.capture.JsonLinesWriter;
-import java.io.BufferedReader;
+import dev.hybridrouter.router.capture.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.core.JacksonException;
 
 /** Reads the label files of a learning directory, oldest first. */
 public final class LabelFiles {
@@ -31,38 +27,23 @@ public final class LabelFiles {
      * @throws IOException when the directory or a file cannot be read
      */
     public static Read read(Path directory, String policy) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream =
-                Files.newDirectoryStream(directory, JsonLinesWriter.Output.glob(Labeller.KIND))) {
-            stream.forEach(files::add);
-        } catch (NoSuchFileException e) {
-            return new Read(List.of(), List.of());
-        }
-        files.sort(null); // names start with the time each file was opened
         List<Label> labels = new ArrayList<>();
         List<String> unreadable = new ArrayList<>();
-        for (Path file : files) {
-            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                int number = 0;
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    Label label;
-                    try {
-                        label = WireJson.MAPPER.readValue(line, Label.class);
-                    } catch (RuntimeException e) {
-                        unreadable.add(file + ":" + number);
-                        continue;
-                    }
-                    if (label.text() == null || label.label() == null) {
-                        unreadable.add(file + ":" + number);
-                    } else if (policy.equals(label.policy())) {
-                        labels.add(label);
-                    }
+        for (Path file : JsonLines.files(directory, Labeller.KIND)) {
+            JsonLines.lines(file, (number, text) -> {
+                Label label;
+                try {
+                    label = WireJson.MAPPER.readValue(text, Label.class);
+                } catch (JacksonException e) {
+                    unreadable.add(file + ":" + number);
+                    return;
                 }
-            }
+                if (label.text() == null || label.label() == null) {
+                    unreadable.add(file + ":" + number);
+                } else if (policy.equals(label.policy())) {
+                    labels.add(label);
+                }
+            });
         }
         return new Read(labels, unreadable);
     }
