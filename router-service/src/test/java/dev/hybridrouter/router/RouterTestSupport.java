@@ -303,7 +303,7 @@ public abstract class RouterTestSupport {
      * must not depend on how well the embedding classifier routes; that has tests of its own.
      */
     @TestConfiguration
-    static class TestBeans {
+    public static class TestBeans {
         @Bean
         @Primary
         Function<Policy, DomainClassifier> keywordClassifiers() {

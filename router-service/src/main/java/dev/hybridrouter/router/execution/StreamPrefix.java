@@ -24,6 +24,9 @@ final class StreamPrefix {
 
     /** Takes the next chunk; true once the prefix can be judged, and for every chunk after. */
     boolean accept(ChatCompletionChunk chunk) {
+        if (judgeable()) {
+            return true; // what comes after the prefix is neither scored nor kept
+        }
         for (ChatCompletionChunk.Choice choice : chunk.choices()) {
             boolean scored =
                     choice.logprobs() != null && !choice.logprobs().content().isEmpty();
@@ -32,6 +35,10 @@ final class StreamPrefix {
             }
             AnswerScore.add(choice.logprobs(), logprobs);
         }
+        return judgeable();
+    }
+
+    private boolean judgeable() {
         return unscorable || logprobs.size() >= tokens;
     }
 

@@ -136,6 +136,7 @@ public final class Labeller implements AutoCloseable {
         try {
             executor.execute(() -> label(active, decision, text.get()));
         } catch (RejectedExecutionException e) {
+            giveBack(); // no call was made: the day's budget is whole
             count("queue-full");
         }
     }
@@ -151,6 +152,10 @@ public final class Labeller implements AutoCloseable {
         }
         calls++;
         return true;
+    }
+
+    private synchronized void giveBack() {
+        calls--;
     }
 
     private void label(ActivePolicy active, RoutingDecision decision, String text) {

@@ -1,6 +1,7 @@
 package dev.hybridrouter.router.routing;
 
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.Sha256;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Calibration;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Inputs;
 import java.io.IOException;
@@ -11,11 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -118,13 +116,7 @@ public final class ClassifierDiskCache {
         }
 
         String sha256() {
-            try {
-                return HexFormat.of()
-                        .formatHex(
-                                MessageDigest.getInstance("SHA-256").digest(json().getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
+            return Sha256.hex(json().getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -13,10 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.KeywordClassifier;
 import dev.hybridrouter.router.MutableClock;
-import dev.hybridrouter.router.routing.DomainClassifier;
+import dev.hybridrouter.router.RouterTestSupport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,16 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -47,6 +43,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient
+@Import(RouterTestSupport.TestBeans.class)
 class LearningIT {
 
     @RegisterExtension
@@ -205,8 +202,10 @@ class LearningIT {
                 .expectBody()
                 .jsonPath("$.choices[0].message.content")
                 .isEqualTo("From the cloud.");
+        double failedWhenAnswered = labels("failed");
 
-        // then
+        // then: the answer came while its label's call (1 s at most) was still waiting for the teacher
+        assertThat(failedWhenAnswered).isEqualTo(failed);
         await().atMost(Duration.ofSeconds(10)).until(() -> labels("failed") == failed + 1);
         assertThat(texts()).doesNotContain("unsure:billing is pizza a refund", "unsure:billing a slow teacher");
     }
@@ -304,21 +303,6 @@ class LearningIT {
             return Files.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    @TestConfiguration
-    static class Beans {
-        @Bean
-        @Primary
-        Function<Policy, DomainClassifier> keywordClassifiers() {
-            return KeywordClassifier.forPolicies();
-        }
-
-        @Bean
-        @Primary
-        MutableClock testClock() {
-            return new MutableClock();
         }
     }
 }
