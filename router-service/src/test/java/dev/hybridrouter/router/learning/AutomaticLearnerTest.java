@@ -13,6 +13,8 @@ import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
 import dev.hybridrouter.router.routing.Router;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,8 +46,11 @@ class AutomaticLearnerTest {
     private final AtomicInteger reloads = new AtomicInteger();
 
     @Test
-    void should_learn_labels_that_meet_the_rules_when_the_new_classifier_routes_the_held_back_texts_no_worse() {
-        // given: one held-back text, and two texts that meet the rules
+    void should_learn_labels_that_meet_the_rules_when_the_new_classifier_routes_the_held_back_texts_no_worse()
+            throws IOException {
+        // given: an example learned before, one held-back text, and two texts that meet the rules
+        new LearnedExamples(Map.of("billing", List.of("refund my double charge")), List.of()).write(learnedFile());
+        String before = Files.readString(learnedFile());
         AutomaticLearner learner = learner(2, true);
         String heldBack = text(true, "I was charged twice for order %d");
         List<String> learned =
@@ -57,9 +62,12 @@ class AutomaticLearnerTest {
         learner.accept(label(learned.get(1), "shipping"));
 
         // then
-        assertThat(LearnedExamples.read(learnedFile(), List.of("billing", "shipping"))
-                        .examples("shipping"))
-                .containsExactlyElementsOf(learned);
+        LearnedExamples file = LearnedExamples.read(learnedFile(), List.of("billing", "shipping"));
+        assertThat(file.examples("shipping")).containsExactlyElementsOf(learned);
+        assertThat(file.examples("billing")).containsExactly("refund my double charge");
+        assertThat(learnedFile().resolveSibling("shop.learned.yaml.previous")).hasContent(before);
+        assertThat(meters.get("router.learning.held.back.routed.right").gauge().value())
+                .isBetween(0.0, 1.0);
         assertThat(serving.get().policy().domain("shipping").orElseThrow().examples())
                 .containsAll(learned);
         assertThat(serving.get().policy().domain("billing").orElseThrow().examples())
