@@ -85,7 +85,7 @@ public record Policy(
         outOfScope.addAll(learned.outOfScopeExamples());
         return new Policy(
                 name,
-                new Classifier(classifier.embeddingModel(), classifier.threshold(), outOfScope),
+                new Classifier(classifier.embeddingModel(), classifier.threshold(), outOfScope, classifier.fastStage()),
                 grown,
                 specialists,
                 escalation,
@@ -117,11 +117,27 @@ public record Policy(
      * @param embeddingModel the in-process embedding model's id, e.g. {@code all-minilm-l6-v2-q}
      * @param threshold default minimum confidence to stay local, in [0,1]
      * @param outOfScopeExamples user messages that belong to no domain and must escalate; {@code null} means none
+     * @param fastStage the classifier's first stage, on static embeddings; {@code null} means {@link FastStage#OFF}
      */
-    public record Classifier(String embeddingModel, double threshold, List<String> outOfScopeExamples) {
+    public record Classifier(
+            String embeddingModel, double threshold, List<String> outOfScopeExamples, FastStage fastStage) {
         public Classifier {
             outOfScopeExamples = outOfScopeExamples != null ? List.copyOf(outOfScopeExamples) : List.of();
+            fastStage = fastStage != null ? fastStage : FastStage.OFF;
         }
+    }
+
+    /**
+     * The classifier's fast first stage: it decides a conversation it puts in a domain with at least this
+     * confidence (and the domain's threshold), the full embedding model decides the rest.
+     *
+     * @param enabled whether there is a fast stage
+     * @param minConfidence the fast stage's confidence that decides, in [0.5, 1]
+     */
+    public record FastStage(boolean enabled, double minConfidence) {
+
+        /** No fast stage: the full model classifies every conversation. */
+        public static final FastStage OFF = new FastStage(false, 1);
     }
 
     /**

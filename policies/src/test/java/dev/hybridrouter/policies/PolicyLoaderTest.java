@@ -120,7 +120,7 @@ class PolicyLoaderTest {
         assertThat(policy)
                 .isEqualTo(new Policy(
                         "retail-bank",
-                        new Classifier("bge-small-en-v15-q", 0.5, List.of()),
+                        new Classifier("bge-small-en-v15-q", 0.5, List.of(), new Policy.FastStage(true, 0.95)),
                         List.of(new Domain(
                                 "banking",
                                 "Accounts, transfers, cards and fees",
@@ -199,7 +199,8 @@ class PolicyLoaderTest {
 
         // then
         assertThat(policy.name()).isEqualTo("retail-bank");
-        assertThat(policy.classifier()).isEqualTo(new Classifier("all-minilm-l6-v2-q", 0.55, List.of()));
+        assertThat(policy.classifier())
+                .isEqualTo(new Classifier("all-minilm-l6-v2-q", 0.55, List.of(), new Policy.FastStage(true, 0.95)));
         Domain banking = policy.domains().get(0);
         assertThat(banking.threshold()).isNull();
         assertThat(banking.description()).isEmpty();
@@ -396,7 +397,7 @@ class PolicyLoaderTest {
         // then
         assertThat(errors)
                 .containsExactly(
-                        "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold, out-of-scope-examples)",
+                        "policy.yaml:3:3: unknown key 'treshold' in classifier; did you mean 'threshold'? (allowed: embedding-model, threshold, out-of-scope-examples, fast-stage)",
                         "policy.yaml:14:5: unknown key 'sytem-prompt' in specialists.banking-slm; did you mean 'system-prompt'? (allowed: provider, base-url, model, model-path, model-url, model-sha256, context-size, threads, max-concurrent, queue-limit, lora, load, api-key-env, system-prompt, few-shot, timeout, fallback, resilience, residency,"
                                 + " price-per-million-tokens)");
     }

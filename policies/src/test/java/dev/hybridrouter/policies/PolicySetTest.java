@@ -55,7 +55,7 @@ class PolicySetTest {
                     name,
                     new Policy(
                             name,
-                            new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of()),
+                            new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of(), null),
                             List.of(),
                             Map.of(),
                             Policy.Escalation.NONE,

@@ -4,8 +4,11 @@ import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.policies.PolicySource;
 import dev.hybridrouter.router.evaluation.LabeledDataset;
 import dev.hybridrouter.router.evaluation.RouterEvaluator;
+import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
+import dev.hybridrouter.router.routing.TwoStageClassifier;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -50,7 +53,9 @@ final class EvaluationInputs {
         err.printf(
                 "Training the classifier of policy '%s' on %d examples (%s)...%n",
                 loaded.name(), examples, loaded.classifier().embeddingModel());
-        var classifier = EmbeddingDomainClassifier.of(loaded, EmbeddingCache.ofDefaults());
+        EmbeddingCache embeddings = EmbeddingCache.ofDefaults();
+        DomainClassifier classifier = TwoStageClassifier.of(
+                loaded, inputs -> EmbeddingDomainClassifier.of(inputs, embeddings), new SimpleMeterRegistry());
         err.printf("Routing %d conversations...%n", dataset.conversations().size());
         return new Loaded(loaded, dataset, new RouterEvaluator(loaded, classifier));
     }

@@ -1,6 +1,5 @@
 package dev.hybridrouter.router.routing;
 
-import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.Sha256;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Calibration;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Inputs;
@@ -75,23 +74,26 @@ public final class ClassifierDiskCache {
     }
 
     /**
-     * The policy's classifier: read from its file when one was trained on the same inputs, otherwise trained and
-     * written.
+     * The classifier of these inputs: read from its file when one was trained on the same inputs, otherwise trained
+     * and written.
      *
      * @throws IllegalArgumentException as {@link EmbeddingDomainClassifier#of} does
      */
-    public EmbeddingDomainClassifier get(Policy policy) {
-        Inputs inputs = Inputs.of(policy);
-        String key = Key.of(inputs).sha256();
+    public EmbeddingDomainClassifier get(Inputs inputs) {
+        String key =
+                Key.of(inputs, embeddings.fingerprint(inputs.embeddingModel())).sha256();
         Path file = dir.resolve(key + ".json");
         EmbeddingDomainClassifier stored = read(file, key, inputs);
         if (stored != null) {
-            embeddings.preload(stored.modelId());
             touch(file);
-            log.info("Classifier of policy '{}' read from {}", policy.name(), file);
+            log.info(
+                    "Classifier of {} domains on {} read from {}",
+                    inputs.domains().size(),
+                    stored.modelId(),
+                    file);
             return stored;
         }
-        EmbeddingDomainClassifier trained = EmbeddingDomainClassifier.of(policy, embeddings);
+        EmbeddingDomainClassifier trained = EmbeddingDomainClassifier.of(inputs, embeddings);
         write(file, key, trained);
         return trained;
     }
@@ -102,13 +104,15 @@ public final class ClassifierDiskCache {
      *
      * @param format {@link #FORMAT}
      * @param inputs what training reads of the policy
+     * @param embeddingFingerprint {@link EmbeddingCache#fingerprint} of the inputs' embedding model
      * @param genericRequests {@link GenericRequests#TEXTS}
      * @param training the constants of training
      */
-    record Key(int format, Inputs inputs, List<String> genericRequests, Training training) {
+    record Key(
+            int format, Inputs inputs, String embeddingFingerprint, List<String> genericRequests, Training training) {
 
-        static Key of(Inputs inputs) {
-            return new Key(FORMAT, inputs, GenericRequests.TEXTS, Training.CURRENT);
+        static Key of(Inputs inputs, String embeddingFingerprint) {
+            return new Key(FORMAT, inputs, embeddingFingerprint, GenericRequests.TEXTS, Training.CURRENT);
         }
 
         String json() {

@@ -15,6 +15,15 @@ public interface DomainClassifier {
     Classification classify(List<ChatMessage> conversation);
 
     /**
+     * This classifier without shortcuts: the one that judges whether a text looks like a local-only domain, where a
+     * fast stage sure of another domain must not hide a local-only domain's lesser score. Itself, unless it has
+     * stages.
+     */
+    default DomainClassifier full() {
+        return this;
+    }
+
+    /**
      * @param scores calibrated confidence per domain name
      * @param outOfScope true when the conversation looks unlike every domain
      */

@@ -31,6 +31,12 @@ public final class EmbeddingCache {
     /** Id of BAAI bge-small-en-v1.5, quantised: 384 dimensions, about 8 ms per short message. */
     public static final String BGE_SMALL_EN_V15_Q = "bge-small-en-v15-q";
 
+    /**
+     * Id of the classifier's fast stage: {@link StaticEmbeddings} distilled from all-MiniLM-L6-v2, 256 dimensions,
+     * microseconds per message. Never cached: computing costs less than looking up.
+     */
+    public static final String STATIC_ALL_MINILM_L6_V2_Q = "all-minilm-l6-v2-q-static";
+
     /** Cached embeddings when no size is given: about 1.6 KB each, so about 16 MB in all. */
     public static final long DEFAULT_MAXIMUM_SIZE = 10_000;
 
@@ -65,7 +71,7 @@ public final class EmbeddingCache {
     /**
      * The embedding of one text, unit length.
      *
-     * @param modelId {@link #ALL_MINILM_L6_V2_Q} or {@link #BGE_SMALL_EN_V15_Q}
+     * @param modelId {@link #ALL_MINILM_L6_V2_Q}, {@link #BGE_SMALL_EN_V15_Q} or {@link #STATIC_ALL_MINILM_L6_V2_Q}
      * @throws IllegalArgumentException if the model id is unknown
      */
     public float[] embed(String modelId, String text) {
@@ -81,7 +87,7 @@ public final class EmbeddingCache {
     public List<float[]> embedAll(String modelId, List<String> texts) {
         EmbeddingModel model = model(modelId);
         List<Key> keys = texts.stream().map(text -> new Key(modelId, text)).toList();
-        Map<Key, float[]> embeddings = caching
+        Map<Key, float[]> embeddings = caching && !(model instanceof StaticEmbeddings)
                 ? cache.getAll(keys, missing -> embedBatch(model, missing))
                 : embedBatch(model, new LinkedHashSet<>(keys));
         return keys.stream().map(embeddings::get).toList();
@@ -94,6 +100,16 @@ public final class EmbeddingCache {
      */
     public void preload(String modelId) {
         model(modelId);
+    }
+
+    /**
+     * What tells this model's embeddings from another build's of the same id: for the static embeddings, their
+     * table's SHA-256 (each build distils its own); for the others, the id.
+     *
+     * @throws IllegalArgumentException if the model id is unknown
+     */
+    public String fingerprint(String modelId) {
+        return model(modelId) instanceof StaticEmbeddings table ? table.fingerprint() : modelId;
     }
 
     /** Hits, misses and evictions since this cache was made. */
@@ -132,8 +148,9 @@ public final class EmbeddingCache {
                     "bge-small-en-v1.5-q-tokenizer.json",
                     PoolingMode.CLS,
                     384);
+            case STATIC_ALL_MINILM_L6_V2_Q -> StaticEmbeddings.load();
             default -> throw new IllegalArgumentException("Unknown embedding model '" + modelId + "'; known: "
-                    + ALL_MINILM_L6_V2_Q + ", " + BGE_SMALL_EN_V15_Q);
+                    + ALL_MINILM_L6_V2_Q + ", " + BGE_SMALL_EN_V15_Q + ", " + STATIC_ALL_MINILM_L6_V2_Q);
         };
     }
 

@@ -110,6 +110,11 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
                     policy.domains().stream().map(Policy.Domain::examples).toList(),
                     policy.classifier().outOfScopeExamples());
         }
+
+        /** The same inputs embedded by another model, e.g. the fast stage's. */
+        public Inputs withEmbeddingModel(String embeddingModel) {
+            return new Inputs(embeddingModel, domains, examples, outOfScopeExamples);
+        }
     }
 
     /**
@@ -120,29 +125,38 @@ public final class EmbeddingDomainClassifier implements DomainClassifier {
      * @throws IllegalArgumentException if a domain has no examples, or the embedding model is unknown
      */
     public static EmbeddingDomainClassifier of(Policy policy, EmbeddingCache embeddings) {
-        List<String> domains = new ArrayList<>();
+        return of(Inputs.of(policy), embeddings);
+    }
+
+    /**
+     * Trains a classifier on the inputs' domain examples with their embedding model.
+     *
+     * @throws IllegalArgumentException if a domain has no examples, or the embedding model is unknown
+     */
+    public static EmbeddingDomainClassifier of(Inputs inputs, EmbeddingCache embeddings) {
         List<String> texts = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
-        for (Policy.Domain domain : policy.domains()) {
-            if (domain.examples().isEmpty()) {
-                throw new IllegalArgumentException("Domain '" + domain.name() + "' of policy '" + policy.name()
-                        + "' has no examples to classify by");
+        for (int domain = 0; domain < inputs.domains().size(); domain++) {
+            List<String> examples = inputs.examples().get(domain);
+            if (examples.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "Domain '" + inputs.domains().get(domain) + "' has no examples to classify by");
             }
-            for (String example : domain.examples()) {
+            for (String example : examples) {
                 texts.add(example);
-                labels.add(domains.size());
+                labels.add(domain);
             }
-            domains.add(domain.name());
         }
+        List<String> domains = inputs.domains();
         int examples = texts.size();
         int classes = domains.size();
-        List<String> outOfScope = policy.classifier().outOfScopeExamples();
+        List<String> outOfScope = inputs.outOfScopeExamples();
         texts.addAll(outOfScope);
         texts.addAll(GenericRequests.TEXTS);
         outOfScope.forEach(text -> labels.add(classes));
         GenericRequests.TEXTS.forEach(text -> labels.add(classes));
 
-        String modelId = policy.classifier().embeddingModel();
+        String modelId = inputs.embeddingModel();
         Training training = new Training(
                 embeddings.embedAll(modelId, texts).toArray(float[][]::new),
                 labels.stream().mapToInt(Integer::intValue).toArray(),

@@ -42,7 +42,7 @@ public final class Router {
         this.classifier = classifier;
         this.autoModels = Set.copyOf(autoModels);
         this.pii = PiiDetector.of(policy.privacy());
-        this.residency = new Residency(policy, classifier, pii, maxJudgedTexts);
+        this.residency = new Residency(policy, classifier.full(), pii, maxJudgedTexts);
     }
 
     public Policy policy() {

@@ -275,7 +275,7 @@ class DecisionsTest {
                 specialist);
         return new Policy(
                 name,
-                new Policy.Classifier(null, 0.5, List.of()),
+                new Policy.Classifier(null, 0.5, List.of(), null),
                 List.of(),
                 Map.of("slm", slm),
                 new Policy.Escalation(

@@ -3,9 +3,15 @@ package dev.hybridrouter.router.evaluation;
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
 import dev.hybridrouter.router.evaluation.Hwu64.Row;
+import dev.hybridrouter.router.routing.DomainClassifier;
 import dev.hybridrouter.router.routing.DomainClassifier.Classification;
 import dev.hybridrouter.router.routing.EmbeddingCache;
 import dev.hybridrouter.router.routing.EmbeddingDomainClassifier;
+import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Inputs;
+import dev.hybridrouter.router.routing.TwoStageClassifier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -27,14 +33,19 @@ import java.util.stream.Stream;
  * test file: the 5% operating point is chosen on the train messages that are not examples. Prints
  * Markdown.
  *
- * <p>Usage: {@code Hwu64Benchmark <data-dir> [model-id ...]} where {@code data-dir} holds {@code
- * hwu64_fold1_train.jsonl} and {@code hwu64_fold1_test.jsonl}.
+ * <p>Usage: {@code Hwu64Benchmark <data-dir> [classifier ...]} where {@code data-dir} holds {@code
+ * hwu64_fold1_train.jsonl} and {@code hwu64_fold1_test.jsonl}, and each classifier is an embedding model's id (that
+ * model alone), {@value #FAST} (the fast stage alone, on static embeddings) or {@value #TWO_STAGE} (the policy's
+ * classifier as the router runs it: the fast stage, then all-MiniLM for the rest).
  */
 public final class Hwu64Benchmark {
 
     static final int[] EXAMPLES_PER_SCENARIO = {5, 20, 100};
 
     static final double MAX_FALSE_ESCALATION = 0.05;
+
+    static final String FAST = "fast-stage";
+    static final String TWO_STAGE = "two-stage";
 
     private Hwu64Benchmark() {}
 
@@ -52,11 +63,12 @@ public final class Hwu64Benchmark {
             double inScopeOutOfScope,
             double heldOutOutOfScope,
             double trainingSeconds,
-            double temperature) {}
+            double temperature,
+            double fastShare) {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: Hwu64Benchmark <data-dir> [model-id ...]");
+            System.err.println("usage: Hwu64Benchmark <data-dir> [model-id | " + FAST + " | " + TWO_STAGE + " ...]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
@@ -83,10 +95,11 @@ public final class Hwu64Benchmark {
         System.out.printf(Locale.ROOT, "Load average %.1f at the end.%n", loadAverage());
     }
 
-    private static void run(String model, List<Row> train, List<Row> test) {
-        System.out.printf("## %s%n%n", model);
+    private static void run(String variant, List<Row> train, List<Row> test) {
+        System.out.printf("## %s%n%n", variant);
+        String model = variant.equals(FAST) || variant.equals(TWO_STAGE) ? EmbeddingCache.ALL_MINILM_L6_V2_Q : variant;
         if (!Boolean.getBoolean("hwu64.skipLatency")) {
-            latency(model, train, test);
+            latency(variant, model, train, test);
         }
 
         EmbeddingCache cache = new EmbeddingCache(train.size() + test.size() + 1_000);
@@ -103,8 +116,8 @@ public final class Hwu64Benchmark {
         System.out.println("| examples/scenario | top-1 | accuracy @0.55 | in-scope escalated @0.55"
                 + " | held-out escalated @0.55 | threshold for 5% (train) | accuracy | in-scope escalated"
                 + " | held-out escalated | oracle held-out @5% | flagged out of scope: in-scope, held-out"
-                + " | temperature | training s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | temperature | training s | decided by the fast stage |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<String> perFold = new ArrayList<>();
         int[] sizes = System.getProperty("hwu64.examples") == null
                 ? EXAMPLES_PER_SCENARIO
@@ -112,11 +125,11 @@ public final class Hwu64Benchmark {
         for (int n : sizes) {
             List<FoldResult> results = new ArrayList<>();
             for (List<String> heldOut : Hwu64.HELD_OUT) {
-                results.add(fold(model, cache, train, test, n, heldOut));
+                results.add(fold(variant, model, cache, train, test, n, heldOut));
             }
             System.out.printf(
                     Locale.ROOT,
-                    "| %d | %s | %s | %s | %s | %.3f | %s | %s | %s | %s | %s, %s | %.2f | %.1f |%n",
+                    "| %d | %s | %s | %s | %s | %.3f | %s | %s | %s | %s | %s, %s | %.2f | %.1f | %s |%n",
                     n,
                     percent(results, FoldResult::top1),
                     percent(results, FoldResult::accuracy),
@@ -130,7 +143,8 @@ public final class Hwu64Benchmark {
                     percent(results, FoldResult::inScopeOutOfScope),
                     percent(results, FoldResult::heldOutOutOfScope),
                     mean(results, FoldResult::temperature),
-                    mean(results, FoldResult::trainingSeconds));
+                    mean(results, FoldResult::trainingSeconds),
+                    percent(results, FoldResult::fastShare));
             StringBuilder row = new StringBuilder("| " + n + " | held-out escalated @0.55 |");
             results.forEach(r -> row.append(String.format(Locale.ROOT, " %.1f |", 100 * r.heldOutRecall())));
             row.append("\n| ").append(n).append(" | accuracy @0.55 |");
@@ -150,14 +164,14 @@ public final class Hwu64Benchmark {
     }
 
     /** Routing latency with nothing cached: every message embedded afresh. */
-    private static void latency(String model, List<Row> train, List<Row> test) {
+    private static void latency(String variant, String model, List<Row> train, List<Row> test) {
         List<String> heldOut = Hwu64.HELD_OUT.get(0);
         Policy policy = Hwu64.policy(model, Hwu64.DEFAULT_THRESHOLD, train, 20, heldOut, outOfScope());
         EmbeddingCache uncached = new EmbeddingCache(0);
         long start = System.nanoTime();
         uncached.preload(model);
         double loadSeconds = (System.nanoTime() - start) / 1e9;
-        EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, uncached);
+        DomainClassifier classifier = classifier(variant, policy, uncached, new SimpleMeterRegistry());
         EvaluationReport report = new RouterEvaluator(policy, classifier).evaluate(Hwu64.labelled(test, heldOut));
         System.out.printf(
                 Locale.ROOT,
@@ -170,11 +184,30 @@ public final class Hwu64Benchmark {
                 loadSeconds);
     }
 
+    /** The variant's classifier of the policy, counting its stages' decisions in {@code meters}. */
+    private static DomainClassifier classifier(
+            String variant, Policy policy, EmbeddingCache cache, MeterRegistry meters) {
+        return switch (variant) {
+            case TWO_STAGE -> TwoStageClassifier.of(
+                    policy, inputs -> EmbeddingDomainClassifier.of(inputs, cache), meters);
+            case FAST -> EmbeddingDomainClassifier.of(
+                    Inputs.of(policy).withEmbeddingModel(EmbeddingCache.STATIC_ALL_MINILM_L6_V2_Q), cache);
+            default -> EmbeddingDomainClassifier.of(policy, cache);
+        };
+    }
+
     private static FoldResult fold(
-            String model, EmbeddingCache cache, List<Row> train, List<Row> test, int n, List<String> heldOut) {
+            String variant,
+            String model,
+            EmbeddingCache cache,
+            List<Row> train,
+            List<Row> test,
+            int n,
+            List<String> heldOut) {
         Policy policy = Hwu64.policy(model, Hwu64.DEFAULT_THRESHOLD, train, n, heldOut, outOfScope());
         long start = System.nanoTime();
-        EmbeddingDomainClassifier classifier = EmbeddingDomainClassifier.of(policy, cache);
+        MeterRegistry meters = new SimpleMeterRegistry();
+        DomainClassifier classifier = classifier(variant, policy, cache, meters);
         double trainingSeconds = (System.nanoTime() - start) / 1e9;
 
         List<LabeledConversation> testData = Hwu64.labelled(test, heldOut);
@@ -192,6 +225,8 @@ public final class Hwu64Benchmark {
         EvaluationReport atTrainThreshold = new RouterEvaluator(tuned, classifier).evaluate(testData);
         CalibrationReport oracle = new RouterEvaluator(policy, classifier).calibrate(testData, MAX_FALSE_ESCALATION);
 
+        double fastBefore = decisions(meters, "fast");
+        double fullBefore = decisions(meters, "full");
         int inScope = 0;
         int top1 = 0;
         int inScopeFlagged = 0;
@@ -219,7 +254,21 @@ public final class Hwu64Benchmark {
                 inScopeFlagged / (double) inScope,
                 heldOutFlagged / (double) (test.size() - inScope),
                 trainingSeconds,
-                classifier.calibration().temperature());
+                classifier instanceof EmbeddingDomainClassifier one
+                        ? one.calibration().temperature()
+                        : Double.NaN,
+                share(decisions(meters, "fast") - fastBefore, decisions(meters, "full") - fullBefore));
+    }
+
+    private static double decisions(MeterRegistry meters, String stage) {
+        return meters.find("router.classifier.decisions").tag("stage", stage).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
+    }
+
+    /** The fast stage's share of the decisions; 0 when it made none, or there was no fast stage. */
+    private static double share(double fast, double full) {
+        return fast + full == 0 ? 0 : fast / (fast + full);
     }
 
     private static String best(Classification classification) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hybridrouter.gateway.wire.ChatMessage;
 import dev.hybridrouter.policies.Policy;
+import dev.hybridrouter.router.routing.EmbeddingDomainClassifier.Inputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class ClassifierDiskCacheMiniLmTest {
     static void train() throws IOException {
         embeddings = EmbeddingCache.ofDefaults();
         policy = EmbeddingDomainClassifierTest.load(root, EmbeddingDomainClassifierMiniLmTest.POLICY);
-        trained = cache().get(policy);
+        trained = cache().get(Inputs.of(policy));
     }
 
     @Test
@@ -54,7 +55,7 @@ class ClassifierDiskCacheMiniLmTest {
         long embedded = embeddings.stats().requestCount();
 
         // when
-        EmbeddingDomainClassifier read = cache().get(policy);
+        EmbeddingDomainClassifier read = cache().get(Inputs.of(policy));
 
         // then
         assertThat(embeddings.stats().requestCount())
@@ -90,7 +91,7 @@ class ClassifierDiskCacheMiniLmTest {
         List<Path> before = files();
 
         // when
-        cache().get(changed);
+        cache().get(Inputs.of(changed));
 
         // then
         assertThat(embeddings.stats().requestCount())

@@ -63,11 +63,11 @@ class ClassifierDiskCacheTest {
         // given
         Policy policy = load(POLICY);
         EmbeddingDomainClassifier trained =
-                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(policy);
+                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(Inputs.of(policy));
         KeywordEmbeddingModel model = new KeywordEmbeddingModel(KEYWORDS);
 
         // when
-        EmbeddingDomainClassifier read = cache(model, 32).get(policy);
+        EmbeddingDomainClassifier read = cache(model, 32).get(Inputs.of(policy));
 
         // then
         assertThat(model.embedded()).as("texts embedded to train").isEmpty();
@@ -87,13 +87,13 @@ class ClassifierDiskCacheTest {
     })
     void should_train_again_when_what_training_reads_changes(String from, String to) throws IOException {
         // given
-        cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(load(POLICY));
+        cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(Inputs.of(load(POLICY)));
         String changed = POLICY.replace(from, to);
         assertThat(changed).isNotEqualTo(POLICY);
         KeywordEmbeddingModel model = new KeywordEmbeddingModel(KEYWORDS);
 
         // when
-        cache(model, 32).get(load(changed));
+        cache(model, 32).get(Inputs.of(load(changed)));
 
         // then
         assertThat(model.embedded()).as("texts embedded to train").isNotEmpty();
@@ -106,7 +106,7 @@ class ClassifierDiskCacheTest {
         // given
         Policy policy = load(POLICY);
         EmbeddingDomainClassifier trained =
-                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(policy);
+                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(Inputs.of(policy));
         Path file = storedFiles().get(0);
         String json = Files.readString(file);
         String key = file.getFileName().toString().replace(".json", "");
@@ -125,14 +125,14 @@ class ClassifierDiskCacheTest {
         KeywordEmbeddingModel retrained = new KeywordEmbeddingModel(KEYWORDS);
 
         // when
-        EmbeddingDomainClassifier classifier = cache(retrained, 32).get(policy);
+        EmbeddingDomainClassifier classifier = cache(retrained, 32).get(Inputs.of(policy));
 
         // then
         assertThat(retrained.embedded()).as("texts embedded to train").isNotEmpty();
         assertThat(classifier.classify(List.of(ChatMessage.user("bake salt"))))
                 .isEqualTo(trained.classify(List.of(ChatMessage.user("bake salt"))));
         KeywordEmbeddingModel reader = new KeywordEmbeddingModel(KEYWORDS);
-        cache(reader, 32).get(policy);
+        cache(reader, 32).get(Inputs.of(policy));
         assertThat(reader.embedded()).as("the file was overwritten").isEmpty();
     }
 
@@ -145,15 +145,15 @@ class ClassifierDiskCacheTest {
         Files.createDirectories(dir());
         Path foreign = Files.writeString(dir().resolve("notes.txt"), "not a classifier");
         ClassifierDiskCache cache = cache(new KeywordEmbeddingModel(KEYWORDS), 2);
-        cache.get(first);
+        cache.get(Inputs.of(first));
         clock.advance(Duration.ofMinutes(1));
-        cache.get(second);
+        cache.get(Inputs.of(second));
         clock.advance(Duration.ofMinutes(1));
-        cache.get(first); // read: now used more recently than the second
+        cache.get(Inputs.of(first)); // read: now used more recently than the second
 
         // when
         clock.advance(Duration.ofMinutes(1));
-        cache.get(third);
+        cache.get(Inputs.of(third));
 
         // then
         assertThat(storedFiles()).containsExactlyInAnyOrder(file(first), file(third));
@@ -168,7 +168,7 @@ class ClassifierDiskCacheTest {
 
         // when
         EmbeddingDomainClassifier classifier =
-                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(policy);
+                cache(new KeywordEmbeddingModel(KEYWORDS), 32).get(Inputs.of(policy));
 
         // then
         assertThat(EmbeddingDomainClassifierTest.best(classifier.classify(List.of(ChatMessage.user("bake salt")))))
@@ -183,7 +183,9 @@ class ClassifierDiskCacheTest {
         // when
         JsonNode key = JsonMapper.builder()
                 .build()
-                .readTree(ClassifierDiskCache.Key.of(Inputs.of(policy)).json());
+                .readTree(ClassifierDiskCache.Key.of(
+                                Inputs.of(policy), Inputs.of(policy).embeddingModel())
+                        .json());
 
         // then
         assertThat(key.path("format").asInt()).isEqualTo(ClassifierDiskCache.FORMAT);
@@ -210,7 +212,9 @@ class ClassifierDiskCacheTest {
     }
 
     private Path file(Policy policy) {
-        return dir().resolve(ClassifierDiskCache.Key.of(Inputs.of(policy)).sha256() + ".json");
+        return dir().resolve(ClassifierDiskCache.Key.of(
+                                Inputs.of(policy), Inputs.of(policy).embeddingModel())
+                        .sha256() + ".json");
     }
 
     private List<Path> storedFiles() throws IOException {

@@ -94,7 +94,7 @@ class RouterCascadeTest {
             Policy.Cascade cascade, double confidence, boolean outOfScope, Policy.Residency residency) {
         Policy policy = new Policy(
                 "bank",
-                new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of()),
+                new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of(), null),
                 List.of(new Policy.Domain(
                         "cards",
                         "",

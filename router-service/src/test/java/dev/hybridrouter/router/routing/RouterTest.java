@@ -21,7 +21,7 @@ class RouterTest {
     private static final Policy.Specialist SLM = specialist(null);
     private static final Policy POLICY = new Policy(
             "bank",
-            new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of()),
+            new Policy.Classifier("all-minilm-l6-v2-q", 0.55, List.of(), null),
             List.of(
                     new Policy.Domain("cards", "", "cards-slm", null, List.of("block my card")),
                     new Policy.Domain("loans", "", "loans-slm", 0.8, List.of("mortgage rates"))),
