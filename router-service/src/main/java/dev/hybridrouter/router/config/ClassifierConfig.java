@@ -31,7 +31,7 @@ class ClassifierConfig {
         return new EmbeddingCache(properties.classifier().cacheSize());
     }
 
-    static final int TRAINED = 16;
+    static final int TRAINED = 32;
 
     @Bean
     Function<Policy, DomainClassifier> classifiers(

@@ -176,7 +176,7 @@ public final class Hwu64Benchmark {
         System.out.printf(
                 Locale.ROOT,
                 "Routing one message, nothing cached (%d test messages, one thread, policy of 20 examples"
-                        + " x 15 scenarios): p50 %.1f ms, p99 %.1f ms, %.0f messages/s. Model load %.1f s.%n%n",
+                        + " x 15 scenarios): p50 %.3f ms, p99 %.3f ms, %.0f messages/s. Model load %.1f s.%n%n",
                 report.messages(),
                 report.latencyP50Millis(),
                 report.latencyP99Millis(),
