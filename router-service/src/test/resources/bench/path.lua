@@ -2,8 +2,9 @@
 --
 -- wrk -s path.lua URL -- MODE STREAM TEXTS NONCE
 --   MODE    "fixed": every request sends the first line of TEXTS as its message (one body, built once);
---           "cycle": every request sends the next line of TEXTS, with " (NONCE.THREAD.CYCLE)" appended
---           so that no message is ever sent twice, not even across runs, warm-ups and threads
+--           "cycle": every request sends the next line of TEXTS, with "NONCE.THREAD.CYCLE" appended in
+--           invisible characters (see invisible()), so that no message is ever sent twice, not even across
+--           runs, warm-ups and threads, while the classifier reads the line as it is
 --   STREAM  "true" asks for a stream ("stream":true), "false" for a whole answer
 --   TEXTS   a file of messages, one per line, as plain text (this script escapes them for JSON)
 --   NONCE   a word unique to this run
@@ -34,6 +35,22 @@ local function json_string(text)
     return string.format('\\u%04x', c:byte())
   end)
   return '"' .. escaped .. '"'
+end
+
+-- Each byte of the word as eight zero-width characters, U+200B for a 0 bit and U+200C for a 1: format
+-- characters, which the embedding models' tokenizers drop, so the tag makes a message unique (the caches never
+-- answer) without changing what the classifier sees. A visible tag would: its tokens lower the classifier's
+-- confidence, which is not what real messages do.
+local ZERO, ONE = "\226\128\139", "\226\128\140"
+local function invisible(word)
+  local parts = {}
+  for i = 1, #word do
+    local byte = word:byte(i)
+    for bit = 7, 0, -1 do
+      parts[#parts + 1] = math.floor(byte / 2 ^ bit) % 2 == 1 and ONE or ZERO
+    end
+  end
+  return table.concat(parts)
 end
 
 local path = "/v1/chat/completions"
@@ -87,7 +104,7 @@ function request()
     return fixed_request
   end
   local text = texts[next_text]
-  local content = text .. " (" .. nonce .. "." .. thread_id .. "." .. cycle .. ")"
+  local content = text .. invisible(nonce .. "." .. thread_id .. "." .. cycle)
   next_text = next_text + 1
   if next_text > #texts then
     next_text = 1
