@@ -85,8 +85,13 @@ final class BenchPolicy {
         return examples;
     }
 
-    /** The policy YAML. Strings are written as JSON string literals, which YAML 1.2 reads as they are. */
-    static String yaml(Map<String, List<String>> examples, String baseUrl, int maxConcurrentCalls) {
+    /**
+     * The policy YAML. Strings are written as JSON string literals, which YAML 1.2 reads as they are.
+     *
+     * @param fastStage false turns the classifier's fast stage off; true leaves the policy as builds without one
+     *     read it too
+     */
+    static String yaml(Map<String, List<String>> examples, String baseUrl, int maxConcurrentCalls, boolean fastStage) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("# Written by PathBenchmark: every specialist and the large model point at the fake upstream.\n")
                 .append("version: 1\n")
@@ -94,6 +99,7 @@ final class BenchPolicy {
                 .append("classifier:\n")
                 .append("  embedding-model: all-minilm-l6-v2-q\n")
                 .append("  threshold: 0.55\n")
+                .append(fastStage ? "" : "  fast-stage: {enabled: false}\n")
                 .append("resilience:\n")
                 .append("  max-concurrent-calls: ")
                 .append(maxConcurrentCalls)

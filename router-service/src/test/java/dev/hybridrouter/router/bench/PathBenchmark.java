@@ -136,6 +136,12 @@ public final class PathBenchmark implements Callable<Integer> {
     int maxConcurrentCalls;
 
     @Option(
+            names = "--no-fast-stage",
+            description = "Turn the classifier's fast stage off in the policy (classifier.fast-stage.enabled: false),"
+                    + " so that the embedding model classifies every message; for builds that have one.")
+    boolean noFastStage;
+
+    @Option(
             names = "--ttfb-requests",
             defaultValue = "200",
             description = "Measured requests of the time-to-first-byte probe per server, after 20 unmeasured"
@@ -322,7 +328,7 @@ public final class PathBenchmark implements Callable<Integer> {
             Path policy = temp.resolve("policy.yaml");
             Files.writeString(
                     policy,
-                    BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls)
+                    BenchPolicy.yaml(domainExamples, fake.baseUrl(), maxConcurrentCalls, !noFastStage)
                             + (cache ? "cache:\n  requests: all\n" : ""));
             if (needsRouter) {
                 log("starting the router: %s", jar);
@@ -665,12 +671,13 @@ public final class PathBenchmark implements Callable<Integer> {
                 "policy",
                 String.format(
                         Locale.ROOT,
-                        "%d domains (HWU64 %s) × %d train examples, all-minilm-l6-v2-q, threshold 0.55; a specialist"
-                                + " per domain and one large model, all `openai-compatible` on the fake;"
+                        "%d domains (HWU64 %s) × %d train examples, all-minilm-l6-v2-q, threshold 0.55%s; a"
+                                + " specialist per domain and one large model, all `openai-compatible` on the fake;"
                                 + " max-concurrent-calls %d",
                         scenarios.size(),
                         String.join(", ", scenarios),
                         examples,
+                        noFastStage ? ", fast stage off (`--no-fast-stage`)" : "",
                         maxConcurrentCalls));
         header.put(
                 "callers",

@@ -81,12 +81,16 @@ class PathBenchmarkTest {
     void should_write_policy_strings_as_json_literals() {
         assertThat(BenchPolicy.json("it's \"quoted\" \\ and\ttabbed\u0001"))
                 .isEqualTo("\"it's \\\"quoted\\\" \\\\ and\\ttabbed\\u0001\"");
-        String yaml = BenchPolicy.yaml(Map.of("alarm", List.of("wake me up")), "http://127.0.0.1:1/v1", 1024);
+        String yaml = BenchPolicy.yaml(Map.of("alarm", List.of("wake me up")), "http://127.0.0.1:1/v1", 1024, true);
         assertThat(yaml)
                 .contains("  max-concurrent-calls: 1024\n")
                 .contains("      - \"wake me up\"\n")
                 .contains("    base-url: \"http://127.0.0.1:1/v1\"\n")
-                .contains("    api-key-env: " + BenchPolicy.API_KEY_ENV + "\n");
+                .contains("    api-key-env: " + BenchPolicy.API_KEY_ENV + "\n")
+                .doesNotContain("fast-stage");
+        assertThat(BenchPolicy.yaml(Map.of("alarm", List.of("wake me up")), "http://127.0.0.1:1/v1", 1024, false))
+                .contains("classifier:\n  embedding-model: all-minilm-l6-v2-q\n  threshold: 0.55\n"
+                        + "  fast-stage: {enabled: false}\n");
     }
 
     @Test
