@@ -60,7 +60,7 @@ final class StaticEmbeddings implements EmbeddingModel {
      * The version of the table's file and of how it is distilled; a table of another version is built again. Raise
      * it with any change to {@link #distil}.
      */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final int MAGIC = 0x48525345; // "HRSE"
     private static final String MODEL = "all-minilm-l6-v2-q.onnx";
@@ -136,8 +136,9 @@ final class StaticEmbeddings implements EmbeddingModel {
     }
 
     /**
-     * Builds the table into a file, unless it already holds one of this {@link #VERSION}. The build runs it at
-     * {@code process-classes}.
+     * Builds the table into a file, unless it already holds one of this {@link #VERSION} distilled from the model
+     * the classpath has now (by its SHA-256: a LangChain4j upgrade that changes the model builds it again). The build
+     * runs it at {@code process-classes}.
      *
      * <p>Usage: {@code StaticEmbeddings <file>}
      */
@@ -147,11 +148,13 @@ final class StaticEmbeddings implements EmbeddingModel {
             System.exit(2);
         }
         Path file = Path.of(args[0]);
-        if (Files.isRegularFile(file) && Table.version(Files.readAllBytes(file)) == VERSION) {
+        byte[] model = model();
+        String source = Sha256.hex(model);
+        if (Files.isRegularFile(file) && distilledFrom(Files.readAllBytes(file), source)) {
             return;
         }
         long start = System.nanoTime();
-        Table table = distil(tokenizer().vocabularySize());
+        Table table = distil(model, source, tokenizer().vocabularySize());
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path temp = Files.createTempFile(
                 file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
@@ -164,9 +167,25 @@ final class StaticEmbeddings implements EmbeddingModel {
                 table.rows(), DIMENSIONS, (System.nanoTime() - start) / 1e9, file);
     }
 
+    /** Whether the file is a table of this version distilled from the model of this SHA-256. */
+    static boolean distilledFrom(byte[] file, String source) {
+        try {
+            return Table.read(file).source().equals(source);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The model's ONNX file, from LangChain4j's jar. */
+    static byte[] model() throws IOException {
+        try (InputStream in = resource(MODEL)) {
+            return in.readAllBytes();
+        }
+    }
+
     /** Every token through the model, then principal components, weights and quantisation (see the class). */
-    static Table distil(int vocabulary) throws IOException, OrtException {
-        float[][] vectors = tokenVectors(vocabulary);
+    static Table distil(byte[] model, String source, int vocabulary) throws OrtException {
+        float[][] vectors = tokenVectors(model, vocabulary);
         double[][] components = principalComponents(vectors, DIMENSIONS);
         double[] mean = mean(vectors);
         float[][] rows = new float[vocabulary][DIMENSIONS];
@@ -180,15 +199,11 @@ final class StaticEmbeddings implements EmbeddingModel {
                 rows[token][c] = (float) (weight * projection);
             }
         });
-        return Table.quantised(rows);
+        return Table.quantised(rows, source);
     }
 
     /** Each token's output vector: the mean over [CLS], the token and [SEP]. */
-    private static float[][] tokenVectors(int vocabulary) throws IOException, OrtException {
-        byte[] model;
-        try (InputStream in = resource(MODEL)) {
-            model = in.readAllBytes();
-        }
+    private static float[][] tokenVectors(byte[] model, int vocabulary) throws OrtException {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
                 OrtSession session = environment.createSession(model, options)) {
@@ -294,11 +309,12 @@ final class StaticEmbeddings implements EmbeddingModel {
 
     /**
      * The quantised rows: component {@code c} of row {@code r} is {@code scales[r] * values[r * DIMENSIONS + c]}.
-     * File: magic, {@link #VERSION}, rows, dimensions (ints), then each row's scale (float) and bytes.
+     * {@code source} is the SHA-256 of the model it was distilled from. File: magic, {@link #VERSION}, rows,
+     * dimensions (ints), the source (modified UTF-8), then each row's scale (float) and bytes.
      */
-    record Table(int rows, float[] scales, byte[] values) {
+    record Table(int rows, float[] scales, byte[] values, String source) {
 
-        static Table quantised(float[][] rows) {
+        static Table quantised(float[][] rows, String source) {
             float[] scales = new float[rows.length];
             byte[] values = new byte[rows.length * DIMENSIONS];
             for (int r = 0; r < rows.length; r++) {
@@ -311,7 +327,7 @@ final class StaticEmbeddings implements EmbeddingModel {
                     values[r * DIMENSIONS + c] = (byte) (largest == 0 ? 0 : Math.round(rows[r][c] / scales[r]));
                 }
             }
-            return new Table(rows.length, scales, values);
+            return new Table(rows.length, scales, values, source);
         }
 
         void addRow(int row, float[] sum) {
@@ -327,18 +343,10 @@ final class StaticEmbeddings implements EmbeddingModel {
             out.writeInt(VERSION);
             out.writeInt(rows);
             out.writeInt(DIMENSIONS);
+            out.writeUTF(source);
             for (int r = 0; r < rows; r++) {
                 out.writeFloat(scales[r]);
                 out.write(values, r * DIMENSIONS, DIMENSIONS);
-            }
-        }
-
-        /** The file's version, or -1 when it is not a table at all. */
-        static int version(byte[] bytes) {
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-                return in.readInt() == MAGIC ? in.readInt() : -1;
-            } catch (IOException e) {
-                return -1;
             }
         }
 
@@ -354,6 +362,7 @@ final class StaticEmbeddings implements EmbeddingModel {
                     throw new IOException("version " + version + ", " + rows + " rows of " + dimensions
                             + " components; expected version " + VERSION + " with " + DIMENSIONS);
                 }
+                String source = in.readUTF();
                 float[] scales = new float[rows];
                 byte[] values = new byte[rows * DIMENSIONS];
                 for (int r = 0; r < rows; r++) {
@@ -363,7 +372,7 @@ final class StaticEmbeddings implements EmbeddingModel {
                 if (in.read() != -1) {
                     throw new IOException("bytes after the last row");
                 }
-                return new Table(rows, scales, values);
+                return new Table(rows, scales, values, source);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.hybridrouter.router.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hybridrouter.router.Sha256;
 import dev.hybridrouter.router.routing.StaticEmbeddings.Table;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -73,7 +74,7 @@ class StaticEmbeddingsTest {
                 row[c] = (float) random.nextGaussian();
             }
         }
-        Table table = Table.quantised(rows);
+        Table table = Table.quantised(rows, "model");
 
         // when
         Table read = Table.read(bytes(table));
@@ -81,6 +82,7 @@ class StaticEmbeddingsTest {
         // then
         assertThat(read.scales()).containsExactly(table.scales());
         assertThat(read.values()).containsExactly(table.values());
+        assertThat(read.source()).isEqualTo("model");
         for (int r = 0; r < rows.length; r++) {
             float[] row = new float[StaticEmbeddings.DIMENSIONS];
             read.addRow(r, row);
@@ -94,7 +96,7 @@ class StaticEmbeddingsTest {
     @Test
     void should_refuse_a_table_of_another_version_or_with_bytes_after_its_rows() throws IOException {
         // given
-        byte[] good = bytes(Table.quantised(new float[2][StaticEmbeddings.DIMENSIONS]));
+        byte[] good = bytes(Table.quantised(new float[2][StaticEmbeddings.DIMENSIONS], "model"));
         byte[] otherVersion = good.clone();
         otherVersion[7] = (byte) (StaticEmbeddings.VERSION + 1);
         byte[] longer = Arrays.copyOf(good, good.length + 1);
@@ -109,14 +111,17 @@ class StaticEmbeddingsTest {
         assertThatThrownBy(() -> Table.read(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not a table");
-        assertThat(Table.version(otherVersion)).isEqualTo(StaticEmbeddings.VERSION + 1);
+        assertThat(StaticEmbeddings.distilledFrom(otherVersion, "model")).isFalse();
+        assertThat(StaticEmbeddings.distilledFrom(good, "model")).isTrue();
+        assertThat(StaticEmbeddings.distilledFrom(good, "another model")).isFalse();
     }
 
     @Test
-    void should_leave_a_table_of_the_current_version_as_it_is() throws Exception {
-        // given: any file that starts as a table of this version
+    void should_leave_a_table_of_the_current_version_and_model_as_it_is() throws Exception {
+        // given: any table of this version distilled from the model on the classpath
         Path file = dir.resolve("table");
-        byte[] current = bytes(Table.quantised(new float[1][StaticEmbeddings.DIMENSIONS]));
+        byte[] current =
+                bytes(Table.quantised(new float[1][StaticEmbeddings.DIMENSIONS], Sha256.hex(StaticEmbeddings.model())));
         Files.write(file, current);
 
         // when
