@@ -33,7 +33,8 @@ public final class EmbeddingCache {
 
     /**
      * Id of the classifier's fast stage: {@link StaticEmbeddings} distilled from all-MiniLM-L6-v2, 256 dimensions,
-     * microseconds per message. Never cached: computing costs less than looking up.
+     * microseconds per message. Never cached: each text is embedded as asked, which would only push the other models'
+     * embeddings out of the cache.
      */
     public static final String STATIC_ALL_MINILM_L6_V2_Q = "all-minilm-l6-v2-q-static";
 
@@ -86,8 +87,11 @@ public final class EmbeddingCache {
      */
     public List<float[]> embedAll(String modelId, List<String> texts) {
         EmbeddingModel model = model(modelId);
+        if (model instanceof StaticEmbeddings table) {
+            return texts.stream().map(table::vector).toList();
+        }
         List<Key> keys = texts.stream().map(text -> new Key(modelId, text)).toList();
-        Map<Key, float[]> embeddings = caching && !(model instanceof StaticEmbeddings)
+        Map<Key, float[]> embeddings = caching
                 ? cache.getAll(keys, missing -> embedBatch(model, missing))
                 : embedBatch(model, new LinkedHashSet<>(keys));
         return keys.stream().map(embeddings::get).toList();

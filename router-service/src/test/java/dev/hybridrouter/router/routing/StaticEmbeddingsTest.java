@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,20 @@ class StaticEmbeddingsTest {
         // then
         assertThat(Vectors.dot(alarm, alarm)).isCloseTo(1, org.assertj.core.data.Offset.offset(1e-5));
         assertThat(Vectors.dot(alarm, alarmToo)).isGreaterThan(Vectors.dot(alarm, weather) + 0.1);
+    }
+
+    @Test
+    void should_embed_through_the_embedding_cache_without_filling_it() {
+        // given
+        EmbeddingCache cache = new EmbeddingCache(100);
+
+        // when
+        var vectors = cache.embedAll(EmbeddingCache.STATIC_ALL_MINILM_L6_V2_Q, List.of("set an alarm", "play jazz"));
+
+        // then
+        assertThat(vectors.get(0)).containsExactly(EMBEDDINGS.vector("set an alarm"));
+        assertThat(vectors.get(1)).containsExactly(EMBEDDINGS.vector("play jazz"));
+        assertThat(cache.stats().requestCount()).isZero();
     }
 
     @Test
